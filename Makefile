@@ -1,0 +1,50 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# make                 build ktls.ko for the running kernel, or for every
+#                      kernel whose headers are installed
+# make KVER=<version>  build for one kernel into build/<version>/ktls.ko
+# make check           the whole test suite (host unit tests, both kernels
+#                      in QEMU); installs the Debian packages it needs
+# make demo            build, boot Debian's 6.12 kernel, show ktls working
+# make lint            checkpatch --strict and clang-format on the sources
+
+RUNNING := $(shell uname -r)
+INSTALLED := $(patsubst /lib/modules/%/build,%,$(wildcard /lib/modules/*/build))
+
+ifneq ($(KVER),)
+KVERS := $(KVER)
+else ifneq ($(wildcard /lib/modules/$(RUNNING)/build),)
+KVERS := $(RUNNING)
+else
+KVERS := $(INSTALLED)
+endif
+
+.PHONY: all module check demo lint unit clean deps tools
+
+all: $(addprefix module-,$(KVERS))
+	@test -n "$(KVERS)" || { echo "no kernel headers installed (linux-headers-*)"; exit 1; }
+
+# DKMS entry point: make module KVER=<kernelver> [KDIR=<kernel_source_dir>]
+module: all
+
+module-%:
+	@scripts/build-module.sh $* $(KDIR)
+
+deps:
+	@tests/deps.sh
+
+check:
+	@tests/check.sh
+
+demo:
+	@tests/demo.sh
+
+lint:
+	@scripts/lint.sh
+
+unit:
+	@$(MAKE) -s -C tests/unit run
+
+clean:
+	rm -rf build
+	-@$(MAKE) -s -C tests/unit clean 2>/dev/null

@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ktls: kernel TLS as a loadable TCP upper layer protocol.
+ *
+ * Module entry points and parameters.
+ */
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+
+#include "ktls.h"
+
+bool ktls_register_tls;
+module_param_named(register_tls, ktls_register_tls, bool, 0444);
+MODULE_PARM_DESC(register_tls,
+		 "Also register the TCP ULP name \"tls\" for applications that hard-code it (default: no)");
+
+static int __init ktls_init(void)
+{
+	int err;
+
+	err = ktls_ulp_register();
+	if (err)
+		return err;
+
+	if (ktls_register_tls) {
+		err = ktls_alias_register();
+		if (err)
+			goto err_ulp;
+	}
+
+	pr_info("loaded: ULP \"ktls\"%s\n",
+		ktls_register_tls ? " and \"tls\"" : "");
+	return 0;
+
+err_ulp:
+	ktls_ulp_unregister();
+	return err;
+}
+
+static void __exit ktls_exit(void)
+{
+	if (ktls_register_tls)
+		ktls_alias_unregister();
+	ktls_ulp_unregister();
+}
+
+module_init(ktls_init);
+module_exit(ktls_exit);
+
+MODULE_DESCRIPTION("Kernel TLS as a loadable TCP ULP, sockmap-compatible");
+MODULE_AUTHOR("The ktls developers");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(KTLS_VERSION);
+MODULE_ALIAS_TCP_ULP("ktls");

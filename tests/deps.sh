@@ -1,0 +1,29 @@
+#!/bin/bash
+# Install every Debian package the build, the tests and the demo use.
+# Idempotent: does nothing when everything is already present.
+set -euo pipefail
+
+PKGS=(
+	build-essential make gcc bc flex bison libelf-dev
+	qemu-system-x86 busybox-static kmod cpio xz-utils zstd
+	linux-image-cloud-amd64 linux-headers-cloud-amd64
+	linux-image-6.12-cloud-amd64 linux-headers-6.12-cloud-amd64
+	linux-source-6.12 dkms clang-format perl
+	iproute2
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
+		missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: missing packages: ${missing[*]}; run as root to install them" >&2
+	exit 1
+fi
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"
