@@ -12,7 +12,7 @@
 
 #define KTLS_HEADER_SIZE		5
 /* Largest plaintext fragment a record may carry (RFC 8446 5.1, RFC 5246 6.2.1) */
-#define KTLS_MAX_PLAINTEXT		(1U << 14)
+#define KTLS_MAX_PLAINTEXT		16384
 #define KTLS_TAG_SIZE			16
 #define KTLS_REC_SEQ_SIZE		8
 #define KTLS_EXPLICIT_NONCE_SIZE	8
@@ -41,7 +41,7 @@
 struct ktls_cipher {
 	const char *name;	/* short name for messages, e.g. "aes-gcm-128" */
 	const char *aead_name;	/* crypto_alloc_aead() algorithm name */
-	u16 type;		/* TLS_CIPHER_* */
+	u16 cipher_type;	/* TLS_CIPHER_* */
 	u16 info_size;		/* sizeof(struct tls12_crypto_info_...) */
 	u8 key_size;
 	u8 salt_size;

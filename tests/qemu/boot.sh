@@ -1,0 +1,81 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# boot.sh KVER KO SUITES OUTDIR [TIMEOUT]: boot Debian's kernel KVER under
+# QEMU (TCG) with ktls module KO, run the comma-separated guest SUITES and
+# print one line per result, "PASS|FAIL|SKIP <series>:<name> [reason]",
+# plus "INFO ..." lines.  Besides the suites' own results it adds:
+#   boot.complete    the guest reached the end (no panic, no time-out)
+#   boot.kernel-log  the console shows no WARN/BUG/Oops/lockdep/leak report
+#   boot.taint       no taint flag other than O (out of tree), E (unsigned)
+# Exit status: 0 if nothing failed.
+set -uo pipefail
+
+kver=$1 ko=$2 suites=$3 outdir=$4 cap=${5:-1200}
+top=$(cd "$(dirname "$0")/../.." && pwd)
+mkdir -p "$outdir"
+initrd=$outdir/initrd.gz
+console=$outdir/console.log
+res=$outdir/results.txt
+series=$(echo "$kver" | cut -d. -f1-2)
+: >"$console"
+: >"$res"
+
+if ! "$top/tests/qemu/mkinitramfs.sh" "$kver" "$ko" "$initrd" >"$outdir/mkinitramfs.log" 2>&1; then
+	echo "FAIL $series:boot.initramfs $(tail -n 3 "$outdir/mkinitramfs.log" | tr '\n' ' ')"
+	exit 1
+fi
+
+timeout -k 10 "$cap" qemu-system-x86_64 \
+	-accel tcg,thread=multi -cpu max -m 2G -smp 2 \
+	-nodefaults -display none -no-reboot \
+	-kernel "/boot/vmlinuz-$kver" -initrd "$initrd" \
+	-append "console=ttyS0 loglevel=7 panic=-1 panic_on_warn=1 oops=panic kt_suites=$suites" \
+	-serial "file:$console" -serial "file:$res" \
+	>"$outdir/qemu.log" 2>&1
+qrc=$?
+
+tr -d '\r' <"$res" >"$res.clean"
+tr -d '\r' <"$console" >"$console.clean"
+failed=0
+
+while read -r tag st name reason; do
+	case $tag in
+	RESULT)
+		echo "$st $series:$name${reason:+ $reason}"
+		[ "$st" = FAIL ] && failed=1
+		;;
+	INFO) echo "INFO $series: $st $name $reason" ;;
+	esac
+done <"$res.clean"
+
+if grep -qx END "$res.clean"; then
+	echo "PASS $series:boot.complete"
+else
+	why="qemu exit $qrc"
+	[ $qrc -eq 124 ] && why="timed out after ${cap}s"
+	echo "FAIL $series:boot.complete guest did not finish ($why); console tail: $(tail -n 5 "$console.clean" | tr '\n' ' ')"
+	failed=1
+fi
+
+# Same patterns as the guest's per-suite check (tests/guest/lib.sh).
+pat=$(sed -n "s/^KLOG_BAD='\(.*\)'$/\1/p" "$top/tests/guest/lib.sh")
+bad=$(grep -E "$pat" "$console.clean" | head -n 5 | tr '\n' ' ')
+if [ -n "$bad" ]; then
+	echo "FAIL $series:boot.kernel-log $bad"
+	failed=1
+else
+	echo "PASS $series:boot.kernel-log"
+fi
+
+taint=$(sed -n 's/^TAINT //p' "$res.clean")
+if [ -z "$taint" ]; then
+	echo "FAIL $series:boot.taint no taint report"
+	failed=1
+elif [ $((taint & ~0x3000)) -ne 0 ]; then
+	echo "FAIL $series:boot.taint tainted=$taint (only O and E are allowed)"
+	failed=1
+else
+	echo "PASS $series:boot.taint"
+fi
+exit $failed
