@@ -2,7 +2,7 @@
 /*
  * ktls: the few places where the supported kernels differ.
  *
- * Each difference is decided by a build-time probe (src/probes/*.c) that
+ * Each difference is decided by a build-time probe (one file in src/probes/ each) that
  * compiles against the target kernel's headers; scripts/probe.sh turns the
  * results into HAVE_* macros in generated/ktls_probes.h.  Core files use
  * the helpers below and never test kernel versions.

@@ -29,7 +29,7 @@ static inline struct ktls_ctx *ktls_ctx(const struct sock *sk)
 }
 
 /* ulp.c */
-extern struct tcp_ulp_ops ktls_ulp_tls_ops;
+extern struct tcp_ulp_ops ktls_ulp_ops;
 int ktls_ulp_register(void);
 void ktls_ulp_unregister(void);
 

@@ -12,7 +12,7 @@
 bool ktls_register_tls;
 module_param_named(register_tls, ktls_register_tls, bool, 0444);
 MODULE_PARM_DESC(register_tls,
-		 "Also register the TCP ULP name \"tls\" for applications that hard-code it (default: no)");
+		 "Also register the ULP name \"tls\" (default: no)");
 
 static int __init ktls_init(void)
 {

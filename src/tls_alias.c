@@ -16,6 +16,9 @@
 
 #define KTLS_INTREE_MODULE "tls"
 
+/* The "ktls" operations under the in-tree module's name. */
+static struct tcp_ulp_ops ktls_tls_ops;
+
 static bool ktls_holds_tls;
 static bool ktls_pinned_intree;
 
@@ -56,8 +59,11 @@ int ktls_alias_register(void)
 	if (err)
 		return err;
 
+	ktls_tls_ops = ktls_ulp_ops;
+	strscpy(ktls_tls_ops.name, "tls", sizeof(ktls_tls_ops.name));
+
 	WRITE_ONCE(ktls_holds_tls, true);
-	err = tcp_register_ulp(&ktls_ulp_tls_ops);
+	err = tcp_register_ulp(&ktls_tls_ops);
 	if (err) {
 		WRITE_ONCE(ktls_holds_tls, false);
 		unregister_module_notifier(&ktls_module_nb);
@@ -73,7 +79,7 @@ int ktls_alias_register(void)
 
 void ktls_alias_unregister(void)
 {
-	tcp_unregister_ulp(&ktls_ulp_tls_ops);
+	tcp_unregister_ulp(&ktls_tls_ops);
 	WRITE_ONCE(ktls_holds_tls, false);
 	unregister_module_notifier(&ktls_module_nb);
 }

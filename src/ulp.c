@@ -93,24 +93,20 @@ static int ktls_ulp_get_info(struct sock *sk, struct sk_buff *skb)
 
 static size_t ktls_ulp_get_info_size(const struct sock *sk)
 {
-	return nla_total_size(0) +		/* INET_ULP_INFO_TLS */
-	       nla_total_size(sizeof(u16)) +	/* TLS_INFO_TXCONF */
-	       nla_total_size(sizeof(u16));	/* TLS_INFO_RXCONF */
+	return nla_total_size(0) + /* INET_ULP_INFO_TLS */
+	       nla_total_size(sizeof(u16)) + /* TLS_INFO_TXCONF */
+	       nla_total_size(sizeof(u16)); /* TLS_INFO_RXCONF */
 }
 
-/* Both names attach the same protocol. */
-#define KTLS_ULP_OPS(ulp_name) {			\
-	.name		= ulp_name,			\
-	.owner		= THIS_MODULE,			\
-	.init		= ktls_ulp_init,		\
-	.release	= ktls_ulp_release,		\
-	.update		= ktls_ulp_update,		\
-	.get_info	= ktls_ulp_get_info,		\
-	.get_info_size	= ktls_ulp_get_info_size,	\
-}
-
-static struct tcp_ulp_ops ktls_ulp_ops __read_mostly = KTLS_ULP_OPS("ktls");
-struct tcp_ulp_ops ktls_ulp_tls_ops __read_mostly = KTLS_ULP_OPS("tls");
+struct tcp_ulp_ops ktls_ulp_ops __read_mostly = {
+	.name = "ktls",
+	.owner = THIS_MODULE,
+	.init = ktls_ulp_init,
+	.release = ktls_ulp_release,
+	.update = ktls_ulp_update,
+	.get_info = ktls_ulp_get_info,
+	.get_info_size = ktls_ulp_get_info_size,
+};
 
 int ktls_ulp_register(void)
 {

@@ -2,4 +2,4 @@
 /* struct proto_ops has .read_sock, used by splice and sockmap readers. */
 #include <linux/net.h>
 
-static struct proto_ops o __used = { .read_sock = NULL };
+static const struct proto_ops o __used = { .read_sock = NULL };
