@@ -14,6 +14,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 mods=/lib/modules/$kver
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
+trap 'echo "mkinitramfs: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 
 mkdir -p "$root"/{bin,sbin,lib,lib64,usr,proc,sys,dev,tmp,run,t/bin,t/modules} "$root/$mods"
 ln -s ../bin "$root/usr/bin"
@@ -31,8 +32,9 @@ for a in modprobe insmod rmmod lsmod depmod modinfo; do
 done
 
 # Copy a program's shared libraries (and the loader) into the image.
+# Static programs have none.
 copy_libs() {
-	ldd "$1" 2>/dev/null | grep -o '/[^ ]*' | while read -r lib; do
+	{ ldd "$1" 2>/dev/null || true; } | { grep -o '/[^ ]*' || true; } | while read -r lib; do
 		[ -e "$root$lib" ] && continue
 		mkdir -p "$root$(dirname "$lib")"
 		cp -L "$lib" "$root$lib"
