@@ -42,9 +42,8 @@ int ktls_conf_set_check(const struct tls_crypto_info *info,
 	if (c && info->version == TLS_1_3_VERSION && !c->tls13)
 		return -EINVAL;
 
-	if (ktls_info_ready(other) &&
-	    (other->version != info->version ||
-	     other->cipher_type != info->cipher_type))
+	if (ktls_info_ready(other) && (other->version != info->version ||
+				       other->cipher_type != info->cipher_type))
 		return -EINVAL;
 
 	if (!c || optlen != c->info_size)
@@ -103,8 +102,7 @@ int ktls_zc_ro_get_len(int optlen)
  * one installed in either direction (0 if none). Longer options are
  * accepted when the extra bytes are zero, as for extensible structs.
  */
-int ktls_no_pad_set_precheck(u16 version, bool optval_null,
-			     unsigned int optlen)
+int ktls_no_pad_set_precheck(u16 version, bool optval_null, unsigned int optlen)
 {
 	if (version != TLS_1_3_VERSION || optval_null || optlen < sizeof(u32))
 		return -EINVAL;

@@ -13,10 +13,10 @@
 
 #ifdef __KERNEL__
 #include <linux/skmsg.h>
-#define KTLS_RING_SLOTS		NR_MSG_FRAG_IDS
+#define KTLS_RING_SLOTS NR_MSG_FRAG_IDS
 #elif !defined(KTLS_RING_SLOTS)
 /* NR_MSG_FRAG_IDS with the default CONFIG_MAX_SKB_FRAGS of 17 */
-#define KTLS_RING_SLOTS		18
+#define KTLS_RING_SLOTS 18
 #endif
 
 static inline u32 ktls_ring_next(u32 i)

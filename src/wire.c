@@ -10,40 +10,33 @@
  * Every cipher fits the fixed-size buffers below: a 12-byte salt || iv that
  * is XORed with an 8-byte sequence number, and a 16-byte tag.
  */
-#define KTLS_CIPHER_CHECK(ID)						\
-	static_assert((ID##_SALT_SIZE + ID##_IV_SIZE == KTLS_SALT_IV_SIZE) && \
-		      (ID##_REC_SEQ_SIZE == KTLS_REC_SEQ_SIZE) &&		\
-		      (ID##_TAG_SIZE == KTLS_TAG_SIZE))
+#define KTLS_CIPHER_FITS(ID)                                     \
+	((ID##_SALT_SIZE + ID##_IV_SIZE == KTLS_SALT_IV_SIZE) && \
+	 (ID##_REC_SEQ_SIZE == KTLS_REC_SEQ_SIZE) &&             \
+	 (ID##_TAG_SIZE == KTLS_TAG_SIZE))
 
 /* RFC 5288: the 8-byte iv field travels in each TLS 1.2 record. */
-#define KTLS_GCM_NONCE							\
+#define KTLS_GCM_NONCE \
 	.nonce_explicit = KTLS_EXPLICIT_NONCE_SIZE, .aead_iv_size = 12
 /* The kernel's ccm() takes a 16-byte IV that starts with L' (see wire.h). */
-#define KTLS_CCM_NONCE							\
-	.nonce_explicit = KTLS_EXPLICIT_NONCE_SIZE, .aead_iv_size = 16,	\
+#define KTLS_CCM_NONCE                                                  \
+	.nonce_explicit = KTLS_EXPLICIT_NONCE_SIZE, .aead_iv_size = 16, \
 	.aead_iv_offset = 1
 /* RFC 7905: no explicit nonce, iv XOR seq in both versions. */
-#define KTLS_CHACHA_NONCE						\
-	.nonce_explicit = 0, .aead_iv_size = 12
+#define KTLS_CHACHA_NONCE .nonce_explicit = 0, .aead_iv_size = 12
 
 /* @type is the uapi struct tls12_crypto_info_... of cipher @id. */
-#define KTLS_CIPHER(id, type, _name, _aead, _nonce, _tls13)		\
-	{								\
-		.name = _name,						\
-		.aead_name = _aead,					\
-		.cipher_type = id,					\
-		.info_size = sizeof(struct type),			\
-		.key_size = id##_KEY_SIZE,				\
-		.salt_size = id##_SALT_SIZE,				\
-		.iv_size = id##_IV_SIZE,				\
-		.rec_seq_size = id##_REC_SEQ_SIZE,			\
-		.tag_size = id##_TAG_SIZE,				\
-		.key_offset = offsetof(struct type, key),		\
-		.iv_offset = offsetof(struct type, iv),			\
-		.salt_offset = offsetof(struct type, salt),		\
-		.rec_seq_offset = offsetof(struct type, rec_seq),	\
-		_nonce,							\
-		.tls13 = _tls13,					\
+#define KTLS_CIPHER(id, type, _name, _aead, _nonce, _tls13)                   \
+	{                                                                     \
+		.name = _name, .aead_name = _aead, .cipher_type = id,         \
+		.info_size = sizeof(struct type), .key_size = id##_KEY_SIZE,  \
+		.salt_size = id##_SALT_SIZE, .iv_size = id##_IV_SIZE,         \
+		.rec_seq_size = id##_REC_SEQ_SIZE, .tag_size = id##_TAG_SIZE, \
+		.key_offset = offsetof(struct type, key),                     \
+		.iv_offset = offsetof(struct type, iv),                       \
+		.salt_offset = offsetof(struct type, salt),                   \
+		.rec_seq_offset = offsetof(struct type, rec_seq), _nonce,     \
+		.tls13 = _tls13,                                              \
 	}
 
 static const struct ktls_cipher ktls_ciphers[] = {
@@ -57,14 +50,14 @@ static const struct ktls_cipher ktls_ciphers[] = {
 		    tls12_crypto_info_chacha20_poly1305, "chacha20-poly1305",
 		    "rfc7539(chacha20,poly1305)", KTLS_CHACHA_NONCE, true),
 #ifdef TLS_CIPHER_SM4_GCM
-	KTLS_CIPHER(TLS_CIPHER_SM4_GCM, tls12_crypto_info_sm4_gcm,
-		    "sm4-gcm", "gcm(sm4)", KTLS_GCM_NONCE, true),
+	KTLS_CIPHER(TLS_CIPHER_SM4_GCM, tls12_crypto_info_sm4_gcm, "sm4-gcm",
+		    "gcm(sm4)", KTLS_GCM_NONCE, true),
 #endif
 #ifdef TLS_CIPHER_SM4_CCM
-	KTLS_CIPHER(TLS_CIPHER_SM4_CCM, tls12_crypto_info_sm4_ccm,
-		    "sm4-ccm", "ccm(sm4)", KTLS_CCM_NONCE, true),
+	KTLS_CIPHER(TLS_CIPHER_SM4_CCM, tls12_crypto_info_sm4_ccm, "sm4-ccm",
+		    "ccm(sm4)", KTLS_CCM_NONCE, true),
 #endif
-	/* RFC 6209 defines ARIA suites for TLS 1.2 only; 6.12 refuses 1.3. */
+/* RFC 6209 defines ARIA suites for TLS 1.2 only; 6.12 refuses 1.3. */
 #ifdef TLS_CIPHER_ARIA_GCM_128
 	KTLS_CIPHER(TLS_CIPHER_ARIA_GCM_128, tls12_crypto_info_aria_gcm_128,
 		    "aria-gcm-128", "gcm(aria)", KTLS_GCM_NONCE, false),
@@ -75,21 +68,21 @@ static const struct ktls_cipher ktls_ciphers[] = {
 #endif
 };
 
-KTLS_CIPHER_CHECK(TLS_CIPHER_AES_GCM_128);
-KTLS_CIPHER_CHECK(TLS_CIPHER_AES_GCM_256);
-KTLS_CIPHER_CHECK(TLS_CIPHER_AES_CCM_128);
-KTLS_CIPHER_CHECK(TLS_CIPHER_CHACHA20_POLY1305);
+static_assert(KTLS_CIPHER_FITS(TLS_CIPHER_AES_GCM_128), "sizes");
+static_assert(KTLS_CIPHER_FITS(TLS_CIPHER_AES_GCM_256), "sizes");
+static_assert(KTLS_CIPHER_FITS(TLS_CIPHER_AES_CCM_128), "sizes");
+static_assert(KTLS_CIPHER_FITS(TLS_CIPHER_CHACHA20_POLY1305), "sizes");
 #ifdef TLS_CIPHER_SM4_GCM
-KTLS_CIPHER_CHECK(TLS_CIPHER_SM4_GCM);
+static_assert(KTLS_CIPHER_FITS(TLS_CIPHER_SM4_GCM), "sizes");
 #endif
 #ifdef TLS_CIPHER_SM4_CCM
-KTLS_CIPHER_CHECK(TLS_CIPHER_SM4_CCM);
+static_assert(KTLS_CIPHER_FITS(TLS_CIPHER_SM4_CCM), "sizes");
 #endif
 #ifdef TLS_CIPHER_ARIA_GCM_128
-KTLS_CIPHER_CHECK(TLS_CIPHER_ARIA_GCM_128);
+static_assert(KTLS_CIPHER_FITS(TLS_CIPHER_ARIA_GCM_128), "sizes");
 #endif
 #ifdef TLS_CIPHER_ARIA_GCM_256
-KTLS_CIPHER_CHECK(TLS_CIPHER_ARIA_GCM_256);
+static_assert(KTLS_CIPHER_FITS(TLS_CIPHER_ARIA_GCM_256), "sizes");
 #endif
 
 const struct ktls_cipher *ktls_cipher_find(u16 cipher_type)
@@ -110,7 +103,8 @@ static bool ktls_is_tls13(u16 version)
 /* Bytes in front of the data: the header and TLS 1.2's explicit nonce. */
 unsigned int ktls_prepend_size(const struct ktls_cipher *c, u16 version)
 {
-	return KTLS_HEADER_SIZE + (ktls_is_tls13(version) ? 0 : c->nonce_explicit);
+	return KTLS_HEADER_SIZE +
+	       (ktls_is_tls13(version) ? 0 : c->nonce_explicit);
 }
 
 /* Bytes behind the data: TLS 1.3's inner content type and the tag. */
@@ -143,8 +137,8 @@ int ktls_prot_init(struct ktls_prot *prot, const struct ktls_cipher *c,
 	 * past 2^14 + 1 + tag is refused although RFC 8446 allows 2^14 + 256.
 	 */
 	prot->min_payload = prot->prepend_size - KTLS_HEADER_SIZE + c->tag_size;
-	prot->max_payload = KTLS_MAX_PLAINTEXT + prot->min_payload +
-			    prot->inner_type_size;
+	prot->max_payload =
+		KTLS_MAX_PLAINTEXT + prot->min_payload + prot->inner_type_size;
 	return 0;
 }
 
@@ -161,7 +155,8 @@ static void ktls_put_be16(u8 *p, unsigned int v)
  * Returns the number of bytes written, prot->prepend_size.
  */
 unsigned int ktls_hdr_build(const struct ktls_prot *prot, u8 *buf, u8 type,
-			    unsigned int data_len, const struct ktls_iv_state *st)
+			    unsigned int data_len,
+			    const struct ktls_iv_state *st)
 {
 	const struct ktls_cipher *c = prot->cipher;
 	unsigned int explicit = prot->prepend_size - KTLS_HEADER_SIZE;

@@ -9,7 +9,7 @@ PKGS=(
 	linux-image-cloud-amd64 linux-headers-cloud-amd64
 	linux-image-6.12-cloud-amd64 linux-headers-6.12-cloud-amd64
 	linux-source-6.12 dkms clang-format perl
-	iproute2
+	iproute2 libgnutls28-dev nettle-dev gnutls-bin clang libclang-rt-14-dev
 )
 
 missing=()
