@@ -6,11 +6,70 @@
 #define _KTLS_KTLS_H
 
 #include <linux/types.h>
+#include <linux/skbuff.h>
+#include <linux/skmsg.h>
+#include <linux/mutex.h>
+#include <linux/workqueue.h>
 #include <net/sock.h>
 #include <net/tls.h>
+#include <net/strparser.h>
 #include <net/inet_connection_sock.h>
 
 #include "compat.h"
+#include "wire.h"
+
+/* Index of the protocol tables: a direction is either plain TCP or ours. */
+enum {
+	KTLS_BASE,
+	KTLS_SW,
+	KTLS_NUM_CONF,
+};
+
+/* One direction's record protection. */
+struct ktls_dir {
+	struct crypto_aead *aead;
+	struct aead_request *req;
+	struct ktls_prot prot;
+	struct ktls_iv_state st;
+	u8 aad[KTLS_MAX_AAD_SIZE];
+	u8 nonce[KTLS_MAX_NONCE_SIZE];
+};
+
+/* Largest record on the wire: header, nonce, 2^14 data, type, tag. */
+#define KTLS_MAX_RECORD \
+	(KTLS_MAX_PREPEND_SIZE + KTLS_MAX_PLAINTEXT + 1 + KTLS_TAG_SIZE)
+#define KTLS_TX_PAGES DIV_ROUND_UP(KTLS_MAX_RECORD, PAGE_SIZE)
+
+enum {
+	KTLS_TX_CLOSING, /* tx.flags: no more work may be scheduled */
+};
+
+struct ktls_tx {
+	struct ktls_dir dir;
+	/* The open record's plaintext, in the kernel's sk_msg ring layout. */
+	struct sk_msg pl;
+	u8 type; /* content type of the open record */
+	/* The sealed record being handed to TCP, and how much already is. */
+	struct page *en_pages[KTLS_TX_PAGES];
+	u32 en_len;
+	u32 en_sent;
+	u16 max_payload;
+	struct sock *sk;
+	unsigned long flags;
+	struct mutex lock; /* one sender at a time, see ktls_tx_lock() */
+	struct work_struct work;
+	struct scatterlist sg_src[MAX_MSG_FRAGS + 3];
+	struct scatterlist sg_dst[KTLS_TX_PAGES + 1];
+};
+
+struct ktls_rx {
+	struct ktls_dir dir;
+	struct sk_buff_head list; /* decrypted records not yet read */
+	int err; /* sticky -EBADMSG: a record failed authentication */
+	bool stopped; /* framing error: nothing more is parsed */
+	bool avail; /* a whole record waits in TCP (see ktls_rx_check) */
+	void (*saved_data_ready)(struct sock *sk);
+};
 
 /*
  * Per-socket state, reached through icsk_ulp_data.  Core kernel code
@@ -18,9 +77,29 @@
  * sockmap as a struct tls_context, so that structure must come first and
  * its tx_conf/rx_conf must tell the truth.
  */
+struct ktls_protos;
+
 struct ktls_ctx {
 	struct tls_context tls;
+	const struct proto_ops *sk_ops; /* the socket's ops before ours */
+	struct ktls_protos *protos; /* our tables for the base protocol */
+	struct ktls_tx *tx;
+	struct ktls_rx *rx;
 };
+
+/*
+ * Decrypted records in the rx list: the content type; strp_msg() holds
+ * the plaintext's offset and length.
+ */
+struct ktls_rx_cb {
+	u8 type;
+};
+
+static inline struct ktls_rx_cb *ktls_rx_cb(struct sk_buff *skb)
+{
+	BUILD_BUG_ON(sizeof(struct ktls_rx_cb) > SK_SKB_CB_PRIV_LEN);
+	return (struct ktls_rx_cb *)skb->cb;
+}
 
 static inline struct ktls_ctx *ktls_ctx(const struct sock *sk)
 {
@@ -28,10 +107,64 @@ static inline struct ktls_ctx *ktls_ctx(const struct sock *sk)
 	return (__force struct ktls_ctx *)inet_csk(sk)->icsk_ulp_data;
 }
 
+/* msg.c: the sk_msg ring */
+void ktls_msg_init(struct sk_msg *msg);
+void ktls_msg_free(struct sk_msg *msg);
+int ktls_msg_append(struct sk_msg *msg, struct iov_iter *from, u32 len,
+		    gfp_t gfp);
+void ktls_msg_trim(struct sk_msg *msg, u32 size);
+u32 ktls_msg_to_sg(struct sk_msg *msg, struct scatterlist *sg);
+
 /* ulp.c */
 extern struct tcp_ulp_ops ktls_ulp_ops;
+void ktls_ctx_free(struct ktls_ctx *ctx);
 int ktls_ulp_register(void);
 void ktls_ulp_unregister(void);
+
+/* proto.c: protocol tables and switching */
+int ktls_proto_attach(struct sock *sk, struct ktls_ctx *ctx);
+void ktls_proto_update(struct sock *sk);
+void ktls_proto_cleanup(void);
+
+/* options.c: SOL_TLS */
+int ktls_setsockopt(struct sock *sk, int level, int optname, sockptr_t optval,
+		    unsigned int optlen);
+int ktls_getsockopt(struct sock *sk, int level, int optname,
+		    char __user *optval, int __user *optlen);
+
+/* crypto.c */
+int ktls_dir_init(struct ktls_dir *dir, const struct ktls_cipher *c,
+		  const struct tls_crypto_info *info);
+void ktls_dir_free(struct ktls_dir *dir);
+int ktls_aead_run(struct ktls_dir *dir, struct scatterlist *src,
+		  struct scatterlist *dst, unsigned int len, bool enc);
+
+/* tx.c */
+int ktls_tx_init(struct sock *sk, struct ktls_ctx *ctx,
+		 const struct ktls_cipher *c,
+		 const struct tls_crypto_info *info);
+void ktls_tx_close(struct sock *sk, struct ktls_ctx *ctx);
+void ktls_tx_free(struct ktls_ctx *ctx);
+int ktls_sendmsg(struct sock *sk, struct msghdr *msg, size_t size);
+#ifdef HAVE_PROTO_SENDPAGE
+int ktls_sendpage(struct sock *sk, struct page *page, int offset, size_t size,
+		  int flags);
+#endif
+void ktls_splice_eof(struct socket *sock);
+
+/* rx.c */
+int ktls_rx_init(struct sock *sk, struct ktls_ctx *ctx,
+		 const struct ktls_cipher *c,
+		 const struct tls_crypto_info *info);
+void ktls_rx_free(struct sock *sk, struct ktls_ctx *ctx);
+int ktls_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags,
+		 int *addr_len);
+__poll_t ktls_poll(struct file *file, struct socket *sock,
+		   struct poll_table_struct *wait);
+ssize_t ktls_splice_read(struct socket *sock, loff_t *ppos,
+			 struct pipe_inode_info *pipe, size_t len,
+			 unsigned int flags);
+bool ktls_sock_is_readable(struct sock *sk);
 
 /* tls_alias.c: the optional "tls" ULP name */
 int ktls_alias_register(void);

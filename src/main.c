@@ -42,6 +42,9 @@ static void __exit ktls_exit(void)
 	if (ktls_register_tls)
 		ktls_alias_unregister();
 	ktls_ulp_unregister();
+	/* Sockets hold a module reference: none can still use the tables. */
+	rcu_barrier();
+	ktls_proto_cleanup();
 }
 
 module_init(ktls_init);

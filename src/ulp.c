@@ -13,6 +13,7 @@
 static int ktls_ulp_init(struct sock *sk)
 {
 	struct ktls_ctx *ctx;
+	int err;
 
 	/* Keys are installed after the handshake: only a connected stream. */
 	if (sk->sk_state != TCP_ESTABLISHED)
@@ -22,46 +23,87 @@ static int ktls_ulp_init(struct sock *sk)
 	if (!ctx)
 		return -ENOMEM;
 
+	err = ktls_proto_attach(sk, ctx);
+	if (err) {
+		kfree(ctx);
+		return err;
+	}
 	ctx->tls.sk = sk;
-	ctx->tls.sk_proto = READ_ONCE(sk->sk_prot);
-	ctx->tls.sk_write_space = sk->sk_write_space;
 	ctx->tls.tx_conf = TLS_BASE;
 	ctx->tls.rx_conf = TLS_BASE;
 
+	write_lock_bh(&sk->sk_callback_lock);
+	ctx->tls.sk_proto = READ_ONCE(sk->sk_prot);
+	ctx->tls.sk_write_space = sk->sk_write_space;
 	rcu_assign_pointer(inet_csk(sk)->icsk_ulp_data, ctx);
+	ktls_proto_update(sk);
+	write_unlock_bh(&sk->sk_callback_lock);
 	return 0;
 }
 
+static void ktls_ctx_free_rcu(struct rcu_head *head)
+{
+	struct ktls_ctx *ctx = container_of(head, struct ktls_ctx, tls.rcu);
+
+	kfree(ctx->tx);
+	kfree(ctx->rx);
+	kfree(ctx);
+}
+
 /*
- * Called when the socket is destroyed.  Diagnostics may still be reading
- * the context under RCU, so it is freed after a grace period.
+ * Free a context that is no longer reachable from the socket.  Keys are
+ * wiped now; the memory goes after a grace period, because diagnostics and
+ * socket callbacks may still be reading it under RCU.
+ */
+void ktls_ctx_free(struct ktls_ctx *ctx)
+{
+	if (ctx->tx)
+		ktls_tx_free(ctx);
+	if (ctx->rx)
+		ktls_dir_free(&ctx->rx->dir);
+	memzero_explicit(&ctx->tls.crypto_send, sizeof(ctx->tls.crypto_send));
+	memzero_explicit(&ctx->tls.crypto_recv, sizeof(ctx->tls.crypto_recv));
+	call_rcu(&ctx->tls.rcu, ktls_ctx_free_rcu);
+}
+
+/*
+ * The socket is being destroyed without our close() having run (it never
+ * does for a socket that was never closed by its owner, e.g. on error
+ * paths): free whatever is left.
  */
 static void ktls_ulp_release(struct sock *sk)
 {
-	struct inet_connection_sock *icsk = inet_csk(sk);
 	struct ktls_ctx *ctx = ktls_ctx(sk);
 
 	if (!ctx)
 		return;
-	rcu_assign_pointer(icsk->icsk_ulp_data, NULL);
-	kfree_rcu(ctx, tls.rcu);
+	rcu_assign_pointer(inet_csk(sk)->icsk_ulp_data, NULL);
+	if (ctx->rx)
+		__skb_queue_purge(&ctx->rx->list);
+	ktls_ctx_free(ctx);
 }
 
 /*
- * sockmap hands the socket back (psock removed) or swaps in its own
- * protocol: remember the new base protocol and write_space callback.
+ * sockmap swapped the base protocol (psock added or removed).  Our tables
+ * stay installed; calls through to the base go to the new one.
  */
 static void ktls_ulp_update(struct sock *sk, struct proto *p,
 			    void (*write_space)(struct sock *sk))
 {
 	struct ktls_ctx *ctx = ktls_ctx(sk);
 
-	if (ctx) {
-		ctx->tls.sk_proto = p;
-		ctx->tls.sk_write_space = write_space;
+	if (!ctx) {
+		WRITE_ONCE(sk->sk_prot, p);
+		sk->sk_write_space = write_space;
+		return;
 	}
-	WRITE_ONCE(sk->sk_prot, p);
-	sk->sk_write_space = write_space;
+	ctx->tls.sk_proto = p;
+	ctx->tls.sk_write_space = write_space;
+}
+
+static u16 ktls_conf_info(u8 conf)
+{
+	return conf == TLS_SW ? TLS_CONF_SW : TLS_CONF_BASE;
 }
 
 static int ktls_ulp_get_info(struct sock *sk, struct sk_buff *skb)
@@ -77,8 +119,22 @@ static int ktls_ulp_get_info(struct sock *sk, struct sk_buff *skb)
 	rcu_read_lock();
 	ctx = rcu_dereference(inet_csk(sk)->icsk_ulp_data);
 	if (ctx) {
-		if (nla_put_u16(skb, TLS_INFO_TXCONF, TLS_CONF_BASE) ||
-		    nla_put_u16(skb, TLS_INFO_RXCONF, TLS_CONF_BASE))
+		u16 version = ctx->tls.prot_info.version;
+
+		if (version && (nla_put_u16(skb, TLS_INFO_VERSION, version) ||
+				nla_put_u16(skb, TLS_INFO_CIPHER,
+					    ctx->tls.prot_info.cipher_type)))
+			err = -EMSGSIZE;
+		if (!err && (nla_put_u16(skb, TLS_INFO_TXCONF,
+					 ktls_conf_info(ctx->tls.tx_conf)) ||
+			     nla_put_u16(skb, TLS_INFO_RXCONF,
+					 ktls_conf_info(ctx->tls.rx_conf))))
+			err = -EMSGSIZE;
+		if (!err && ctx->tls.zerocopy_sendfile &&
+		    nla_put_flag(skb, TLS_INFO_ZC_RO_TX))
+			err = -EMSGSIZE;
+		if (!err && ctx->tls.rx_no_pad &&
+		    nla_put_flag(skb, TLS_INFO_RX_NO_PAD))
 			err = -EMSGSIZE;
 	}
 	rcu_read_unlock();
@@ -94,8 +150,12 @@ static int ktls_ulp_get_info(struct sock *sk, struct sk_buff *skb)
 static size_t ktls_ulp_get_info_size(const struct sock *sk)
 {
 	return nla_total_size(0) + /* INET_ULP_INFO_TLS */
+	       nla_total_size(sizeof(u16)) + /* TLS_INFO_VERSION */
+	       nla_total_size(sizeof(u16)) + /* TLS_INFO_CIPHER */
 	       nla_total_size(sizeof(u16)) + /* TLS_INFO_TXCONF */
-	       nla_total_size(sizeof(u16)); /* TLS_INFO_RXCONF */
+	       nla_total_size(sizeof(u16)) + /* TLS_INFO_RXCONF */
+	       nla_total_size(0) + /* TLS_INFO_ZC_RO_TX */
+	       nla_total_size(0); /* TLS_INFO_RX_NO_PAD */
 }
 
 struct tcp_ulp_ops ktls_ulp_ops __read_mostly = {

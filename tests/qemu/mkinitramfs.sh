@@ -30,6 +30,8 @@ cp "$kmod" "$root/bin/kmod"
 for a in modprobe insmod rmmod lsmod depmod modinfo; do
 	ln -sf kmod "$root/bin/$a"
 done
+# The kernel runs /sbin/modprobe to load crypto algorithms on demand.
+ln -s ../bin/kmod "$root/sbin/modprobe"
 
 # Copy a program's shared libraries (and the loader) into the image.
 # Static programs have none.

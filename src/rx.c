@@ -1,0 +1,491 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ktls: the receive side.  Our own record parser reads headers straight
+ * from the TCP receive queue; only when a whole record is there is it taken
+ * out of TCP, decrypted into an skb of its own and queued on rx->list,
+ * where recvmsg, MSG_PEEK and splice read it.  Readers are woken only when
+ * a whole record (or an error) is waiting.
+ */
+#include <linux/highmem.h>
+#include <linux/splice.h>
+#include <net/tcp.h>
+
+#include "ktls.h"
+
+/* Bytes in the TCP receive queue not yet read. */
+static u32 ktls_tcp_unread(const struct sock *sk)
+{
+	const struct tcp_sock *tp = tcp_sk(sk);
+
+	return READ_ONCE(tp->rcv_nxt) - READ_ONCE(tp->copied_seq);
+}
+
+/* Copy @len bytes from the front of the TCP receive queue, not consuming. */
+static int ktls_tcp_peek(struct sock *sk, u8 *buf, u32 len)
+{
+	u32 seq = tcp_sk(sk)->copied_seq, done = 0;
+	struct sk_buff *skb;
+	u32 off;
+
+	skb_queue_walk(&sk->sk_receive_queue, skb)
+	{
+		u32 n;
+
+		if (before(seq + done, TCP_SKB_CB(skb)->seq))
+			return -EINVAL;
+		off = seq + done - TCP_SKB_CB(skb)->seq;
+		if (off >= skb->len)
+			continue;
+		n = min(len - done, skb->len - off);
+		if (skb_copy_bits(skb, off, buf + done, n))
+			return -EFAULT;
+		done += n;
+		if (done == len)
+			return 0;
+	}
+	return -EAGAIN;
+}
+
+/*
+ * Look at the next record in TCP.  Returns its full length when all of it
+ * has arrived, 0 when more is needed, or the parse error.
+ */
+static int ktls_rx_next_len(struct sock *sk, struct ktls_rx *rx)
+{
+	const struct ktls_prot *prot = &rx->dir.prot;
+	u8 hdr[KTLS_MAX_PREPEND_SIZE];
+	u32 unread = ktls_tcp_unread(sk);
+	int len;
+
+	if (unread < prot->prepend_size)
+		return 0;
+	if (ktls_tcp_peek(sk, hdr, prot->prepend_size))
+		return 0;
+	len = ktls_hdr_parse(prot, hdr, prot->prepend_size);
+	if (len > 0 && unread < len)
+		return 0;
+	return len;
+}
+
+/* Refresh rx->avail, the lockless hint read by poll. */
+static bool ktls_rx_check(struct sock *sk, struct ktls_rx *rx)
+{
+	bool ready = rx->err || (!rx->stopped && ktls_rx_next_len(sk, rx));
+
+	WRITE_ONCE(rx->avail, ready);
+	return ready || !skb_queue_empty(&rx->list);
+}
+
+static void ktls_data_ready(struct sock *sk)
+{
+	struct ktls_ctx *ctx = ktls_ctx(sk);
+	struct ktls_rx *rx = ctx->rx;
+
+	if (ktls_rx_check(sk, rx))
+		rx->saved_data_ready(sk);
+}
+
+struct ktls_rx_fill {
+	struct sk_buff *skb;
+	u32 done;
+};
+
+/* tcp_read_sock() actor: copy record bytes into our skb's pages. */
+static int ktls_rx_fill(read_descriptor_t *desc, struct sk_buff *src,
+			unsigned int off, size_t len)
+{
+	struct ktls_rx_fill *f = desc->arg.data;
+	size_t want = min_t(size_t, len, desc->count), done = 0;
+
+	while (done < want) {
+		u32 fi = 0, foff = f->done, pos;
+		skb_frag_t *frag;
+		u32 n;
+		u8 *dst;
+		int err;
+
+		while (foff >= skb_frag_size(&skb_shinfo(f->skb)->frags[fi])) {
+			foff -= skb_frag_size(&skb_shinfo(f->skb)->frags[fi]);
+			fi++;
+		}
+		frag = &skb_shinfo(f->skb)->frags[fi];
+		pos = skb_frag_off(frag) + foff;
+		n = min_t(u32, want - done, skb_frag_size(frag) - foff);
+		n = min_t(u32, n, PAGE_SIZE - offset_in_page(pos));
+		dst = kmap_local_page(skb_frag_page(frag) + pos / PAGE_SIZE);
+		err = skb_copy_bits(src, off + done, dst + offset_in_page(pos),
+				    n);
+		kunmap_local(dst);
+		if (err)
+			break;
+		done += n;
+		f->done += n;
+	}
+	desc->count -= done;
+	return done;
+}
+
+/* Find the TLS 1.3 content type: the last non-zero plaintext byte. */
+static int ktls_rx_inner_type(struct sk_buff *skb, u32 off, u32 *len)
+{
+	u8 buf[64];
+
+	while (*len) {
+		u32 n = min_t(u32, *len, sizeof(buf));
+		unsigned int pad;
+		int type;
+
+		if (skb_copy_bits(skb, off + *len - n, buf, n))
+			return -EFAULT;
+		type = ktls_inner_type(buf, n, &pad);
+		if (type >= 0) {
+			*len -= pad + 1;
+			return type;
+		}
+		*len -= n;
+	}
+	return -EBADMSG;
+}
+
+/*
+ * Take the next whole record out of TCP, decrypt it and queue it.
+ * 0 on success, -EAGAIN if no whole record is there, else a stream error.
+ */
+static int ktls_rx_decrypt_next(struct sock *sk, struct ktls_rx *rx)
+{
+	struct ktls_dir *dir = &rx->dir;
+	const struct ktls_prot *prot = &dir->prot;
+	struct scatterlist sg[MAX_SKB_FRAGS + 2];
+	struct ktls_rx_fill fill = {};
+	read_descriptor_t desc = {};
+	u8 hdr[KTLS_MAX_PREPEND_SIZE];
+	struct sk_buff *skb;
+	u32 data_len;
+	int len, err, nsg, type;
+
+	len = ktls_rx_next_len(sk, rx);
+	if (!len)
+		return -EAGAIN;
+	if (len < 0) {
+		rx->stopped = true;
+		return len;
+	}
+
+	skb = alloc_skb_with_frags(0, len, 0, &err, sk->sk_allocation);
+	if (!skb)
+		return err;
+	skb->len = len;
+	skb->data_len = len;
+
+	fill.skb = skb;
+	desc.arg.data = &fill;
+	desc.count = len;
+	err = tcp_read_sock(sk, &desc, ktls_rx_fill);
+	if (err < 0 || fill.done != len) {
+		kfree_skb(skb);
+		return err < 0 ? err : -EIO;
+	}
+
+	skb_copy_bits(skb, 0, hdr, prot->prepend_size);
+	data_len = len - prot->overhead_size;
+	ktls_nonce_build(prot, &dir->st, hdr + KTLS_HEADER_SIZE, dir->nonce);
+	if (prot->inner_type_size)
+		memcpy(dir->aad, hdr, KTLS_HEADER_SIZE);
+	else
+		ktls_aad_build(prot, &dir->st, dir->aad, hdr[0], data_len);
+
+	sg_init_table(sg, ARRAY_SIZE(sg));
+	sg_set_buf(&sg[0], dir->aad, prot->aad_size);
+	nsg = skb_to_sgvec(skb, &sg[1], prot->prepend_size,
+			   len - prot->prepend_size);
+	if (nsg < 0) {
+		kfree_skb(skb);
+		return nsg;
+	}
+	sg_mark_end(&sg[nsg]);
+
+	err = ktls_aead_run(dir, sg, sg, len - prot->prepend_size, false);
+	if (err) {
+		kfree_skb(skb);
+		return err == -EBADMSG ? err : -EBADMSG;
+	}
+	ktls_iv_state_advance(prot, &dir->st);
+
+	data_len += prot->inner_type_size;
+	if (prot->inner_type_size) {
+		type = ktls_rx_inner_type(skb, prot->prepend_size, &data_len);
+		if (type < 0) {
+			kfree_skb(skb);
+			return type;
+		}
+	} else {
+		type = hdr[0];
+	}
+
+	ktls_rx_cb(skb)->type = type;
+	strp_msg(skb)->offset = prot->prepend_size;
+	strp_msg(skb)->full_len = data_len;
+	__skb_queue_tail(&rx->list, skb);
+	return 0;
+}
+
+/*
+ * The stream is broken.  The error is raised on the socket once (like any
+ * socket error, the next call that reports it clears it).  A record that
+ * fails authentication stays at the head of the stream, so every later
+ * read fails the same way; after a framing error nothing more is parsed.
+ */
+static int ktls_rx_fail(struct sock *sk, struct ktls_rx *rx, int err)
+{
+	if (err == -EBADMSG && !rx->stopped) {
+		rx->err = err;
+		WRITE_ONCE(rx->avail, true);
+	} else {
+		rx->stopped = true;
+		WRITE_ONCE(rx->avail, false);
+	}
+	WRITE_ONCE(sk->sk_err, -err);
+	sk_error_report(sk);
+	return sock_error(sk) ?: err;
+}
+
+/*
+ * The next record to read: the head of the list, or the one after @prev
+ * when peeking.  Decrypts another record out of TCP when needed.
+ */
+static int ktls_rx_next(struct sock *sk, struct ktls_rx *rx,
+			struct sk_buff *prev, struct sk_buff **skbp)
+{
+	int err;
+
+	if (prev ? !skb_queue_is_last(&rx->list, prev) :
+		   !skb_queue_empty(&rx->list)) {
+		*skbp = prev ? skb_peek_next(prev, &rx->list) :
+			       skb_peek(&rx->list);
+		return 0;
+	}
+	if (rx->err)
+		return rx->err;
+	if (rx->stopped)
+		return -EAGAIN;
+	err = ktls_rx_decrypt_next(sk, rx);
+	if (err == -EAGAIN)
+		return err;
+	if (err)
+		return ktls_rx_fail(sk, rx, err);
+	*skbp = skb_peek_tail(&rx->list);
+	return 0;
+}
+
+/* Wait until a record, an error or the end of the stream arrives. */
+static int ktls_rx_wait(struct sock *sk, struct ktls_rx *rx, long *timeo)
+{
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+
+	if (sk->sk_err)
+		return sock_error(sk);
+	if (sk->sk_shutdown & RCV_SHUTDOWN || sock_flag(sk, SOCK_DONE))
+		return 0;
+	if (!*timeo)
+		return -EAGAIN;
+	if (signal_pending(current))
+		return sock_intr_errno(*timeo);
+
+	add_wait_queue(sk_sleep(sk), &wait);
+	sk_set_bit(SOCKWQ_ASYNC_WAITDATA, sk);
+	/* The condition runs without the socket lock: lockless hints only. */
+	sk_wait_event(sk, timeo,
+		      ktls_sock_is_readable(sk) || READ_ONCE(sk->sk_err) ||
+			      (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN),
+		      &wait);
+	sk_clear_bit(SOCKWQ_ASYNC_WAITDATA, sk);
+	remove_wait_queue(sk_sleep(sk), &wait);
+	return 1;
+}
+
+int ktls_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags,
+		 int *addr_len)
+{
+	struct ktls_rx *rx = ktls_ctx(sk)->rx;
+	bool peek = flags & MSG_PEEK;
+	struct sk_buff *skb, *prev = NULL;
+	size_t copied = 0;
+	int type = -1, err = 0, target;
+	long timeo;
+
+	if (unlikely(flags & MSG_ERRQUEUE))
+		return sock_recv_errqueue(sk, msg, len, SOL_IP, IP_RECVERR);
+
+	lock_sock(sk);
+	timeo = sock_rcvtimeo(sk, flags & MSG_DONTWAIT);
+	target = sock_rcvlowat(sk, flags & MSG_WAITALL, len);
+
+	while (copied < len) {
+		struct strp_msg *rxm;
+		u32 n;
+
+		err = ktls_rx_next(sk, rx, prev, &skb);
+		if (err == -EAGAIN) {
+			if (copied >= target)
+				break;
+			err = ktls_rx_wait(sk, rx, &timeo);
+			if (err > 0)
+				continue;
+			break;
+		}
+		if (err)
+			break;
+
+		rxm = strp_msg(skb);
+		if (type < 0) {
+			type = ktls_rx_cb(skb)->type;
+			if (msg->msg_control || type != KTLS_TYPE_DATA) {
+				u8 t = type;
+
+				err = put_cmsg(msg, SOL_TLS,
+					       TLS_GET_RECORD_TYPE, sizeof(t),
+					       &t);
+				if (type != KTLS_TYPE_DATA &&
+				    (err || (msg->msg_flags & MSG_CTRUNC))) {
+					err = -EIO;
+					break;
+				}
+				err = 0;
+			}
+		} else if (ktls_rx_cb(skb)->type != type) {
+			break;
+		}
+
+		n = min_t(size_t, rxm->full_len, len - copied);
+		if (n) {
+			err = skb_copy_datagram_msg(skb, rxm->offset, msg, n);
+			if (err)
+				break;
+		}
+		copied += n;
+
+		if (peek) {
+			prev = skb;
+		} else if (n == rxm->full_len) {
+			__skb_unlink(skb, &rx->list);
+			consume_skb(skb);
+		} else {
+			rxm->offset += n;
+			rxm->full_len -= n;
+		}
+		/* Control records are read one per call. */
+		if (type != KTLS_TYPE_DATA)
+			break;
+	}
+
+	ktls_rx_check(sk, rx);
+	release_sock(sk);
+	return copied ? copied : err;
+}
+
+ssize_t ktls_splice_read(struct socket *sock, loff_t *ppos,
+			 struct pipe_inode_info *pipe, size_t len,
+			 unsigned int flags)
+{
+	struct sock *sk = sock->sk;
+	struct ktls_rx *rx = ktls_ctx(sk)->rx;
+	struct strp_msg *rxm;
+	struct sk_buff *skb;
+	long timeo;
+	int err;
+
+	lock_sock(sk);
+	timeo = sock_rcvtimeo(sk, flags & SPLICE_F_NONBLOCK);
+	for (;;) {
+		err = ktls_rx_next(sk, rx, NULL, &skb);
+		if (err != -EAGAIN)
+			break;
+		err = ktls_rx_wait(sk, rx, &timeo);
+		if (err <= 0)
+			goto out;
+	}
+	if (err)
+		goto out;
+
+	/* splice carries no record type: only data records go this way. */
+	if (ktls_rx_cb(skb)->type != KTLS_TYPE_DATA) {
+		err = -EINVAL;
+		goto out;
+	}
+	rxm = strp_msg(skb);
+	err = skb_splice_bits(skb, sk, rxm->offset, pipe,
+			      min_t(size_t, len, rxm->full_len), flags);
+	if (err > 0) {
+		if (err == rxm->full_len) {
+			__skb_unlink(skb, &rx->list);
+			consume_skb(skb);
+		} else {
+			rxm->offset += err;
+			rxm->full_len -= err;
+		}
+	}
+out:
+	ktls_rx_check(sk, rx);
+	release_sock(sk);
+	return err;
+}
+
+bool ktls_sock_is_readable(struct sock *sk)
+{
+	struct ktls_rx *rx = ktls_ctx(sk)->rx;
+
+	return READ_ONCE(rx->avail) || !skb_queue_empty_lockless(&rx->list);
+}
+
+__poll_t ktls_poll(struct file *file, struct socket *sock,
+		   struct poll_table_struct *wait)
+{
+	struct sock *sk = sock->sk;
+	struct ktls_ctx *ctx = ktls_ctx(sk);
+	__poll_t mask = ctx->sk_ops->poll(file, sock, wait);
+
+	/* Readable only when a whole record (or an error) is waiting. */
+	if ((mask & (EPOLLIN | EPOLLRDNORM)) &&
+	    !(mask & (EPOLLERR | EPOLLRDHUP)) && !ktls_sock_is_readable(sk))
+		mask &= ~(EPOLLIN | EPOLLRDNORM);
+	return mask;
+}
+
+int ktls_rx_init(struct sock *sk, struct ktls_ctx *ctx,
+		 const struct ktls_cipher *c,
+		 const struct tls_crypto_info *info)
+{
+	struct ktls_rx *rx;
+	int err;
+
+	rx = kzalloc(sizeof(*rx), GFP_KERNEL);
+	if (!rx)
+		return -ENOMEM;
+	err = ktls_dir_init(&rx->dir, c, info);
+	if (err) {
+		kfree(rx);
+		return err;
+	}
+	skb_queue_head_init(&rx->list);
+
+	write_lock_bh(&sk->sk_callback_lock);
+	ctx->rx = rx;
+	ctx->tls.priv_ctx_rx = rx;
+	rx->saved_data_ready = sk->sk_data_ready;
+	sk->sk_data_ready = ktls_data_ready;
+	write_unlock_bh(&sk->sk_callback_lock);
+
+	/* Records may have arrived before the key. */
+	if (ktls_rx_check(sk, rx))
+		rx->saved_data_ready(sk);
+	return 0;
+}
+
+/* Called with the socket locked, callbacks already restored. */
+void ktls_rx_free(struct sock *sk, struct ktls_ctx *ctx)
+{
+	struct ktls_rx *rx = ctx->rx;
+
+	__skb_queue_purge(&rx->list);
+	ktls_dir_free(&rx->dir);
+}

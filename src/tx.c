@@ -1,0 +1,428 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ktls: the transmit side.  send() appends plaintext to the open record
+ * (an sk_msg ring); a record is sealed when it is full, when the caller
+ * does not say MSG_MORE, or when its content type changes.  A sealed
+ * record lives in pages of its own until TCP has taken all of it; TCP
+ * takes page references rather than copies where the kernel allows.
+ */
+#include <linux/mm.h>
+#include <linux/uio.h>
+#include <net/tcp.h>
+
+#include "ktls.h"
+
+#define KTLS_SEND_FLAGS                                                       \
+	(MSG_MORE | MSG_DONTWAIT | MSG_NOSIGNAL | MSG_CMSG_COMPAT | MSG_EOR | \
+	 KTLS_MSG_SPLICE_PAGES | KTLS_MSG_SENDPAGE_NOTLAST)
+
+#ifdef MSG_SPLICE_PAGES
+#define KTLS_MSG_SPLICE_PAGES MSG_SPLICE_PAGES
+#else
+#define KTLS_MSG_SPLICE_PAGES 0
+#endif
+#ifdef MSG_SENDPAGE_NOTLAST
+#define KTLS_MSG_SENDPAGE_NOTLAST MSG_SENDPAGE_NOTLAST
+#else
+#define KTLS_MSG_SENDPAGE_NOTLAST 0
+#endif
+
+/* Ask TCP to take references on our pages instead of copying them. */
+#ifdef HAVE_TCP_MSG_SPLICE_PAGES
+#define KTLS_TCP_TAKES_PAGES MSG_SPLICE_PAGES
+#else
+#define KTLS_TCP_TAKES_PAGES 0
+#endif
+
+/*
+ * TCP may drop the socket lock while it waits for send buffer space, in
+ * the middle of our record.  tx->lock keeps other senders (and the push
+ * work) out until the record is fully handed over.
+ */
+static int ktls_tx_lock(struct sock *sk)
+{
+	struct ktls_tx *tx = ktls_ctx(sk)->tx;
+
+	if (mutex_lock_interruptible(&tx->lock))
+		return -ERESTARTSYS;
+	lock_sock(sk);
+	return 0;
+}
+
+static void ktls_tx_unlock(struct sock *sk)
+{
+	struct ktls_tx *tx = ktls_ctx(sk)->tx;
+
+	release_sock(sk);
+	mutex_unlock(&tx->lock);
+}
+
+static bool ktls_tx_pending(const struct ktls_tx *tx)
+{
+	return tx->en_sent < tx->en_len;
+}
+
+static void ktls_tx_drop_sealed(struct ktls_tx *tx)
+{
+	unsigned int i;
+
+	for (i = 0; i < KTLS_TX_PAGES; i++) {
+		if (tx->en_pages[i])
+			put_page(tx->en_pages[i]);
+		tx->en_pages[i] = NULL;
+	}
+	tx->en_len = 0;
+	tx->en_sent = 0;
+}
+
+/* Hand @len bytes of the sealed record at @off to TCP. */
+static int ktls_tcp_send(struct sock *sk, struct ktls_tx *tx, u32 off, u32 len,
+			 int flags)
+{
+#ifdef HAVE_DO_TCP_SENDPAGES
+	u32 n = min_t(u32, len, PAGE_SIZE - off % PAGE_SIZE);
+
+	if (n < len)
+		flags |= MSG_SENDPAGE_NOTLAST;
+	return do_tcp_sendpages(sk, tx->en_pages[off / PAGE_SIZE],
+				off % PAGE_SIZE, n, flags);
+#else
+	struct bio_vec bv[KTLS_TX_PAGES];
+	struct msghdr msg = {};
+	unsigned int i = 0;
+	u32 left = len;
+
+	while (left) {
+		u32 o = off % PAGE_SIZE, n = min_t(u32, left, PAGE_SIZE - o);
+
+		bvec_set_page(&bv[i++], tx->en_pages[off / PAGE_SIZE], n, o);
+		off += n;
+		left -= n;
+	}
+	msg.msg_flags = flags | KTLS_TCP_TAKES_PAGES;
+	iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, bv, i, len);
+	return tcp_sendmsg_locked(sk, &msg, len);
+#endif
+}
+
+/*
+ * Push what remains of the sealed record.  0 once all of it is with TCP,
+ * else TCP's error (-EAGAIN when it would block and the caller must not).
+ */
+static int ktls_tx_push(struct sock *sk, struct ktls_tx *tx, int flags)
+{
+	flags &= MSG_DONTWAIT | MSG_NOSIGNAL | MSG_MORE;
+	while (ktls_tx_pending(tx)) {
+		int ret = ktls_tcp_send(sk, tx, tx->en_sent,
+					tx->en_len - tx->en_sent, flags);
+
+		if (ret <= 0)
+			return ret ?: -EAGAIN;
+		tx->en_sent += ret;
+	}
+	ktls_tx_drop_sealed(tx);
+	return 0;
+}
+
+/* Encrypt the open record into fresh pages; it becomes the sealed record. */
+static int ktls_tx_seal(struct sock *sk, struct ktls_tx *tx)
+{
+	struct ktls_dir *dir = &tx->dir;
+	const struct ktls_prot *prot = &dir->prot;
+	u32 len = tx->pl.sg.size;
+	u32 total = prot->prepend_size + len + prot->tail_size;
+	unsigned int i, npages = DIV_ROUND_UP(total, PAGE_SIZE);
+	u32 n, off, left;
+	int err;
+
+	for (i = 0; i < npages; i++) {
+		tx->en_pages[i] = alloc_page(sk->sk_allocation);
+		if (!tx->en_pages[i]) {
+			ktls_tx_drop_sealed(tx);
+			return -ENOMEM;
+		}
+	}
+
+	ktls_hdr_build(prot, page_address(tx->en_pages[0]), tx->type, len,
+		       &dir->st);
+	ktls_nonce_build(prot, &dir->st, NULL, dir->nonce);
+	ktls_aad_build(prot, &dir->st, dir->aad, tx->type, len);
+
+	sg_init_table(tx->sg_src, ARRAY_SIZE(tx->sg_src));
+	sg_set_buf(&tx->sg_src[0], dir->aad, prot->aad_size);
+	n = 1 + ktls_msg_to_sg(&tx->pl, &tx->sg_src[1]);
+	if (prot->inner_type_size)
+		sg_set_buf(&tx->sg_src[n++], &tx->type, 1);
+	sg_mark_end(&tx->sg_src[n - 1]);
+
+	sg_init_table(tx->sg_dst, ARRAY_SIZE(tx->sg_dst));
+	sg_set_buf(&tx->sg_dst[0], dir->aad, prot->aad_size);
+	off = prot->prepend_size;
+	left = total - off;
+	for (n = 1; left; n++) {
+		u32 o = off % PAGE_SIZE, l = min_t(u32, left, PAGE_SIZE - o);
+
+		sg_set_page(&tx->sg_dst[n], tx->en_pages[off / PAGE_SIZE], l,
+			    o);
+		off += l;
+		left -= l;
+	}
+	sg_mark_end(&tx->sg_dst[n - 1]);
+
+	err = ktls_aead_run(dir, tx->sg_src, tx->sg_dst,
+			    len + prot->inner_type_size, true);
+	if (err) {
+		ktls_tx_drop_sealed(tx);
+		return err;
+	}
+	if (ktls_iv_state_advance(prot, &dir->st))
+		pr_warn_ratelimited("TX record sequence number wrapped\n");
+
+	tx->en_len = total;
+	tx->en_sent = 0;
+	ktls_msg_free(&tx->pl);
+	return 0;
+}
+
+/* Seal the open record (if it holds data or @force) and push it. */
+static int ktls_tx_flush(struct sock *sk, struct ktls_tx *tx, int flags,
+			 bool force)
+{
+	int err;
+
+	if (ktls_tx_pending(tx)) {
+		err = ktls_tx_push(sk, tx, flags);
+		if (err)
+			return err;
+	}
+	if (!tx->pl.sg.size && !force)
+		return 0;
+	err = ktls_tx_seal(sk, tx);
+	if (err) {
+		/* The AEAD failed: the stream cannot continue. */
+		WRITE_ONCE(sk->sk_err, -err == ENOMEM ? ENOMEM : EBADMSG);
+		if (err != -ENOMEM)
+			sk_error_report(sk);
+		return err;
+	}
+	return ktls_tx_push(sk, tx, flags);
+}
+
+static int ktls_cmsg_type(struct sock *sk, struct ktls_tx *tx,
+			  struct msghdr *msg, u8 *type)
+{
+	struct cmsghdr *cmsg;
+	int err;
+
+	for_each_cmsghdr(cmsg, msg) {
+		if (!CMSG_OK(msg, cmsg))
+			return -EINVAL;
+		if (cmsg->cmsg_level != SOL_TLS)
+			continue;
+		if (cmsg->cmsg_type != TLS_SET_RECORD_TYPE ||
+		    cmsg->cmsg_len < CMSG_LEN(sizeof(*type)))
+			return -EINVAL;
+		/* A control record is never merged with later data. */
+		if (msg->msg_flags & MSG_MORE)
+			return -EINVAL;
+		err = ktls_tx_flush(sk, tx, msg->msg_flags, false);
+		if (err)
+			return err;
+		*type = *(u8 *)CMSG_DATA(cmsg);
+	}
+	return 0;
+}
+
+static int ktls_sendmsg_locked(struct sock *sk, struct msghdr *msg, size_t size)
+{
+	struct ktls_tx *tx = ktls_ctx(sk)->tx;
+	bool eor = !(msg->msg_flags & MSG_MORE);
+	u8 type = KTLS_TYPE_DATA;
+	size_t copied = 0;
+	int err;
+
+	if (msg->msg_controllen) {
+		err = ktls_cmsg_type(sk, tx, msg, &type);
+		if (err)
+			return err;
+	}
+
+	/* Whatever TCP did not take last time goes first. */
+	if (ktls_tx_pending(tx)) {
+		err = ktls_tx_push(sk, tx, msg->msg_flags);
+		if (err)
+			return err;
+	}
+	if (tx->pl.sg.size && tx->type != type) {
+		err = ktls_tx_flush(sk, tx, msg->msg_flags, false);
+		if (err)
+			return err;
+	}
+	tx->type = type;
+
+	while (msg_data_left(msg)) {
+		u32 room = tx->max_payload - tx->pl.sg.size;
+		u32 n = min_t(size_t, room, msg_data_left(msg));
+
+		if (sk->sk_err) {
+			err = sock_error(sk);
+			goto out;
+		}
+		err = ktls_msg_append(&tx->pl, &msg->msg_iter, n,
+				      sk->sk_allocation);
+		if (err < 0)
+			goto out;
+		copied += err;
+
+		if (tx->pl.sg.size == tx->max_payload ||
+		    (eor && !msg_data_left(msg))) {
+			err = ktls_tx_flush(sk, tx, msg->msg_flags, false);
+			/*
+			 * -EAGAIN: TCP is full and the caller must not wait;
+			 * the bytes taken so far are sealed and go out later.
+			 */
+			if (err)
+				goto out;
+		}
+	}
+	/* An empty control record still goes out. */
+	if (!size && eor && type != KTLS_TYPE_DATA) {
+		err = ktls_tx_flush(sk, tx, msg->msg_flags, true);
+		if (err)
+			goto out;
+	}
+	err = 0;
+out:
+	return copied ? copied : err;
+}
+
+int ktls_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
+{
+	int ret;
+
+	if (msg->msg_flags & ~KTLS_SEND_FLAGS)
+		return -EOPNOTSUPP;
+
+	ret = ktls_tx_lock(sk);
+	if (ret)
+		return ret;
+	ret = ktls_sendmsg_locked(sk, msg, size);
+	ktls_tx_unlock(sk);
+	return ret;
+}
+
+#ifdef HAVE_PROTO_SENDPAGE
+/* sendfile and splice on kernels that still hand over pages one by one. */
+int ktls_sendpage(struct sock *sk, struct page *page, int offset, size_t size,
+		  int flags)
+{
+	struct bio_vec bv = { .bv_page = page,
+			      .bv_offset = offset,
+			      .bv_len = size };
+	struct msghdr msg = {};
+	int ret;
+
+	if (flags & ~KTLS_SEND_FLAGS)
+		return -EOPNOTSUPP;
+	msg.msg_flags = flags & ~KTLS_MSG_SENDPAGE_NOTLAST;
+	if (flags & KTLS_MSG_SENDPAGE_NOTLAST)
+		msg.msg_flags |= MSG_MORE;
+	iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, &bv, 1, size);
+
+	ret = ktls_tx_lock(sk);
+	if (ret)
+		return ret;
+	ret = ktls_sendmsg_locked(sk, &msg, size);
+	ktls_tx_unlock(sk);
+	return ret;
+}
+#endif
+
+/* splice has no more data for now: close the open record. */
+void ktls_splice_eof(struct socket *sock)
+{
+	struct sock *sk = sock->sk;
+
+	if (ktls_tx_lock(sk))
+		return;
+	ktls_tx_flush(sk, ktls_ctx(sk)->tx, MSG_DONTWAIT, false);
+	ktls_tx_unlock(sk);
+}
+
+static void ktls_tx_work(struct work_struct *work)
+{
+	struct ktls_tx *tx = container_of(work, struct ktls_tx, work);
+	struct sock *sk = tx->sk;
+
+	mutex_lock(&tx->lock);
+	lock_sock(sk);
+	if (ktls_tx_pending(tx) && !test_bit(KTLS_TX_CLOSING, &tx->flags))
+		ktls_tx_push(sk, tx, MSG_DONTWAIT);
+	release_sock(sk);
+	mutex_unlock(&tx->lock);
+}
+
+/* TCP has room again: push a sealed record that it refused earlier. */
+static void ktls_write_space(struct sock *sk)
+{
+	struct ktls_ctx *ctx = ktls_ctx(sk);
+	struct ktls_tx *tx = ctx->tx;
+
+	if (ktls_tx_pending(tx) && !test_bit(KTLS_TX_CLOSING, &tx->flags))
+		schedule_work(&tx->work);
+	ctx->tls.sk_write_space(sk);
+}
+
+int ktls_tx_init(struct sock *sk, struct ktls_ctx *ctx,
+		 const struct ktls_cipher *c,
+		 const struct tls_crypto_info *info)
+{
+	struct ktls_tx *tx;
+	int err;
+
+	tx = kzalloc(sizeof(*tx), GFP_KERNEL);
+	if (!tx)
+		return -ENOMEM;
+	err = ktls_dir_init(&tx->dir, c, info);
+	if (err) {
+		kfree(tx);
+		return err;
+	}
+	tx->sk = sk;
+	tx->max_payload = KTLS_MAX_PLAINTEXT;
+	ktls_msg_init(&tx->pl);
+	INIT_WORK(&tx->work, ktls_tx_work);
+	mutex_init(&tx->lock);
+
+	write_lock_bh(&sk->sk_callback_lock);
+	ctx->tx = tx;
+	ctx->tls.priv_ctx_tx = tx;
+	ctx->tls.sk_write_space = sk->sk_write_space;
+	sk->sk_write_space = ktls_write_space;
+	write_unlock_bh(&sk->sk_callback_lock);
+	return 0;
+}
+
+/*
+ * close(): the open record is sealed and pushed as far as TCP takes it
+ * without waiting; then no more work may run.  Called with the socket
+ * locked; the caller cancels the work once the callbacks are restored.
+ */
+void ktls_tx_close(struct sock *sk, struct ktls_ctx *ctx)
+{
+	struct ktls_tx *tx = ctx->tx;
+
+	set_bit(KTLS_TX_CLOSING, &tx->flags);
+	if (!sk->sk_err)
+		ktls_tx_flush(sk, tx, MSG_DONTWAIT | MSG_NOSIGNAL, false);
+}
+
+void ktls_tx_free(struct ktls_ctx *ctx)
+{
+	struct ktls_tx *tx = ctx->tx;
+
+	cancel_work_sync(&tx->work);
+	ktls_msg_free(&tx->pl);
+	ktls_tx_drop_sealed(tx);
+	ktls_dir_free(&tx->dir);
+}
