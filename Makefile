@@ -48,3 +48,22 @@ unit:
 clean:
 	rm -rf build
 	-@$(MAKE) -s -C tests/unit clean 2>/dev/null
+
+# Packaging (issue 7).
+# make dist   ktls-<VERSION>.tar.gz at the top of the tree (git's file list)
+# make deb    .debs built from that tarball, in build/deb/
+# make rpm    source and binary RPMs built from it, in build/rpm/
+# make sign   build, then sign build/<kver>/ktls.ko with DKMS's MOK key
+.PHONY: dist deb rpm sign
+
+dist:
+	@scripts/dist.sh tarball
+
+deb:
+	@scripts/dist.sh deb
+
+rpm:
+	@scripts/dist.sh rpm
+
+sign: all
+	@scripts/sign.sh $(KVERS)

@@ -6,7 +6,8 @@
 #   2. build ktls.ko warning-free for Debian's 6.1 and 6.12 kernels
 #   3. lint: checkpatch --strict, clang-format
 #   4. host unit tests of the pure logic
-#   5. DKMS add/build for both kernels
+#   5. DKMS add/build for both kernels; .deb and .rpm built, installed,
+#      loaded in a guest on each kernel, removed
 #   6. guest suites on both kernels under QEMU (6.1 loads the DKMS build)
 #   7. harness self-test: a planted WARN must fail a run
 # Every result is one line "PASS|FAIL|SKIP name [reason]"; the last line
@@ -108,6 +109,10 @@ p_dkms() {
 	tests/dkms.sh "${KERNELS[@]}" | record
 }
 
+p_packaging() {
+	tests/packaging.sh "${KERNELS[@]}" | record
+}
+
 guest_suites() {
 	(cd tests/guest/suites && ls [0-9][0-9]-*.sh) | sed 's/\.sh$//' | paste -sd,
 }
@@ -149,6 +154,7 @@ phase "build" p_build
 phase "lint" p_lint
 phase "unit" p_unit
 phase "dkms" p_dkms
+phase "packaging" p_packaging
 phase "guest" p_guest
 phase "harness self-test" p_selftest
 

@@ -10,6 +10,7 @@ PKGS=(
 	linux-image-6.12-cloud-amd64 linux-headers-6.12-cloud-amd64
 	linux-source-6.12 dkms clang-format perl
 	iproute2 libgnutls28-dev nettle-dev gnutls-bin clang libclang-rt-14-dev
+	debhelper dh-dkms dpkg-dev fakeroot lintian rpm openssl
 )
 
 missing=()
