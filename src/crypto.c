@@ -51,6 +51,20 @@ err_free:
 	return err;
 }
 
+/* TLS 1.3 KeyUpdate: same cipher, new key and IV, sequence from @info. */
+int ktls_dir_rekey(struct ktls_dir *dir, const struct ktls_cipher *c,
+		   const struct tls_crypto_info *info)
+{
+	int err;
+
+	err = crypto_aead_setkey(dir->aead, (const u8 *)info + c->key_offset,
+				 c->key_size);
+	if (err)
+		return err;
+	ktls_iv_state_load(c, &dir->st, info);
+	return 0;
+}
+
 /* Frees the AEAD (which wipes its key schedule) and our nonce state. */
 void ktls_dir_free(struct ktls_dir *dir)
 {

@@ -41,7 +41,8 @@ struct ktls_dir {
 #define KTLS_TX_PAGES DIV_ROUND_UP(KTLS_MAX_RECORD, PAGE_SIZE)
 
 enum {
-	KTLS_TX_CLOSING, /* tx.flags: no more work may be scheduled */
+	KTLS_TX_CLOSING, /* tx.flags: the socket is closing */
+	KTLS_TX_SCHEDULED, /* the push work is queued (or must not be) */
 };
 
 struct ktls_tx {
@@ -67,6 +68,7 @@ struct ktls_rx {
 	struct sk_buff_head list; /* decrypted records not yet read */
 	int err; /* sticky -EBADMSG: a record failed authentication */
 	bool stopped; /* framing error: nothing more is parsed */
+	bool key_update; /* KeyUpdate read: wait for the new key (TLS 1.3) */
 	bool avail; /* a whole record waits in TCP (see ktls_rx_check) */
 	void (*saved_data_ready)(struct sock *sk);
 };
@@ -85,6 +87,7 @@ struct ktls_ctx {
 	struct ktls_protos *protos; /* our tables for the base protocol */
 	struct ktls_tx *tx;
 	struct ktls_rx *rx;
+	u16 tx_max_payload; /* TLS_TX_MAX_PAYLOAD_LEN */
 };
 
 /*
@@ -115,6 +118,39 @@ int ktls_msg_append(struct sk_msg *msg, struct iov_iter *from, u32 len,
 void ktls_msg_trim(struct sk_msg *msg, u32 size);
 u32 ktls_msg_to_sg(struct sk_msg *msg, struct scatterlist *sg);
 
+/* stats.c: /proc/net/ktls_stat */
+enum ktls_stat {
+	KTLS_STAT_CURR_TX_SW,
+	KTLS_STAT_CURR_RX_SW,
+	KTLS_STAT_CURR_TX_DEVICE,
+	KTLS_STAT_CURR_RX_DEVICE,
+	KTLS_STAT_TX_SW,
+	KTLS_STAT_RX_SW,
+	KTLS_STAT_TX_DEVICE,
+	KTLS_STAT_RX_DEVICE,
+	KTLS_STAT_DECRYPT_ERROR,
+	KTLS_STAT_RX_DEVICE_RESYNC,
+	KTLS_STAT_DECRYPT_RETRY,
+	KTLS_STAT_RX_NO_PAD_VIOLATION,
+	KTLS_STAT_RX_REKEY_OK,
+	KTLS_STAT_RX_REKEY_ERROR,
+	KTLS_STAT_TX_REKEY_OK,
+	KTLS_STAT_TX_REKEY_ERROR,
+	KTLS_STAT_RX_REKEY_RECEIVED,
+	KTLS_NUM_STATS,
+};
+
+extern atomic_long_t ktls_live_ctx;
+extern atomic_long_t ktls_live_rx_records;
+void ktls_stat_add(const struct sock *sk, enum ktls_stat stat, long n);
+int ktls_stats_init(void);
+void ktls_stats_exit(void);
+
+static inline void ktls_stat_inc(const struct sock *sk, enum ktls_stat stat)
+{
+	ktls_stat_add(sk, stat, 1);
+}
+
 /* ulp.c */
 extern struct tcp_ulp_ops ktls_ulp_ops;
 void ktls_ctx_free(struct ktls_ctx *ctx);
@@ -135,6 +171,8 @@ int ktls_getsockopt(struct sock *sk, int level, int optname,
 /* crypto.c */
 int ktls_dir_init(struct ktls_dir *dir, const struct ktls_cipher *c,
 		  const struct tls_crypto_info *info);
+int ktls_dir_rekey(struct ktls_dir *dir, const struct ktls_cipher *c,
+		   const struct tls_crypto_info *info);
 void ktls_dir_free(struct ktls_dir *dir);
 int ktls_aead_run(struct ktls_dir *dir, struct scatterlist *src,
 		  struct scatterlist *dst, unsigned int len, bool enc);
@@ -144,6 +182,9 @@ int ktls_tx_init(struct sock *sk, struct ktls_ctx *ctx,
 		 const struct ktls_cipher *c,
 		 const struct tls_crypto_info *info);
 void ktls_tx_close(struct sock *sk, struct ktls_ctx *ctx);
+int ktls_tx_rekey(struct sock *sk, struct ktls_ctx *ctx,
+		  const struct ktls_cipher *c,
+		  const struct tls_crypto_info *info);
 void ktls_tx_free(struct ktls_ctx *ctx);
 int ktls_sendmsg(struct sock *sk, struct msghdr *msg, size_t size);
 #ifdef HAVE_PROTO_SENDPAGE
@@ -157,6 +198,9 @@ int ktls_rx_init(struct sock *sk, struct ktls_ctx *ctx,
 		 const struct ktls_cipher *c,
 		 const struct tls_crypto_info *info);
 void ktls_rx_free(struct sock *sk, struct ktls_ctx *ctx);
+int ktls_rx_rekey(struct sock *sk, struct ktls_ctx *ctx,
+		  const struct ktls_cipher *c,
+		  const struct tls_crypto_info *info);
 int ktls_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags,
 		 int *addr_len);
 __poll_t ktls_poll(struct file *file, struct socket *sock,

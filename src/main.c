@@ -18,9 +18,12 @@ static int __init ktls_init(void)
 {
 	int err;
 
-	err = ktls_ulp_register();
+	err = ktls_stats_init();
 	if (err)
 		return err;
+	err = ktls_ulp_register();
+	if (err)
+		goto err_stats;
 
 	if (ktls_register_tls) {
 		err = ktls_alias_register();
@@ -34,6 +37,8 @@ static int __init ktls_init(void)
 
 err_ulp:
 	ktls_ulp_unregister();
+err_stats:
+	ktls_stats_exit();
 	return err;
 }
 
@@ -45,6 +50,7 @@ static void __exit ktls_exit(void)
 	/* Sockets hold a module reference: none can still use the tables. */
 	rcu_barrier();
 	ktls_proto_cleanup();
+	ktls_stats_exit();
 }
 
 module_init(ktls_init);

@@ -8,10 +8,50 @@
 
 #include "ktls.h"
 #include "opt_check.h"
+#include <linux/ktls.h>
 
 static union tls_crypto_context *ktls_info(struct ktls_ctx *ctx, bool tx)
 {
 	return tx ? &ctx->tls.crypto_send : &ctx->tls.crypto_recv;
+}
+
+/*
+ * A second TLS_TX or TLS_RX: a TLS 1.3 KeyUpdate.  Version and cipher must
+ * stay; TLS 1.2 has no rekey.
+ */
+static int ktls_rekey(struct sock *sk, sockptr_t optval, unsigned int optlen,
+		      bool tx)
+{
+	struct ktls_ctx *ctx = ktls_ctx(sk);
+	union tls_crypto_context *mine = ktls_info(ctx, tx);
+	union tls_crypto_context info;
+	const struct ktls_cipher *c;
+	int err;
+
+	if (mine->info.version != TLS_1_3_VERSION)
+		return -EBUSY;
+	if (copy_from_sockptr(&info.info, optval, sizeof(info.info)))
+		return -EFAULT;
+	err = ktls_conf_set_check(&info.info, &mine->info, optlen, &c);
+	if (err)
+		return err;
+	if (copy_from_sockptr(&info, optval, c->info_size)) {
+		err = -EFAULT;
+		goto out;
+	}
+	err = tx ? ktls_tx_rekey(sk, ctx, c, &info.info) :
+		   ktls_rx_rekey(sk, ctx, c, &info.info);
+	if (!err)
+		memcpy(mine, &info, c->info_size);
+	if (tx)
+		ktls_stat_inc(sk, err ? KTLS_STAT_TX_REKEY_ERROR :
+					KTLS_STAT_TX_REKEY_OK);
+	else
+		ktls_stat_inc(sk, err ? KTLS_STAT_RX_REKEY_ERROR :
+					KTLS_STAT_RX_REKEY_OK);
+out:
+	memzero_explicit(&info, sizeof(info));
+	return err;
 }
 
 static int ktls_set_crypto(struct sock *sk, sockptr_t optval,
@@ -27,7 +67,7 @@ static int ktls_set_crypto(struct sock *sk, sockptr_t optval,
 	if (err)
 		return err;
 	if (mine->info.cipher_type)
-		return -EBUSY;
+		return ktls_rekey(sk, optval, optlen, tx);
 
 	if (copy_from_sockptr(&info.info, optval, sizeof(info.info)))
 		return -EFAULT;
@@ -48,6 +88,8 @@ static int ktls_set_crypto(struct sock *sk, sockptr_t optval,
 		goto out;
 
 	memcpy(mine, &info, c->info_size);
+	ktls_stat_inc(sk, tx ? KTLS_STAT_TX_SW : KTLS_STAT_RX_SW);
+	ktls_stat_inc(sk, tx ? KTLS_STAT_CURR_TX_SW : KTLS_STAT_CURR_RX_SW);
 	ctx->tls.prot_info.version = info.info.version;
 	ctx->tls.prot_info.cipher_type = info.info.cipher_type;
 	write_lock_bh(&sk->sk_callback_lock);
@@ -126,15 +168,44 @@ static int ktls_set_no_pad(struct sock *sk, sockptr_t optval,
 	return 0;
 }
 
+/* TLS_TX_MAX_PAYLOAD_LEN: plaintext bytes per record, RFC 8449's limit. */
+static int ktls_set_max_payload(struct sock *sk, sockptr_t optval,
+				unsigned int optlen)
+{
+	struct ktls_ctx *ctx = ktls_ctx(sk);
+	u16 val;
+
+	if (ctx->tx && ctx->tx->pl.sg.size)
+		return -EBUSY;
+	if (sockptr_is_null(optval) || optlen != sizeof(val))
+		return -EINVAL;
+	if (copy_from_sockptr(&val, optval, sizeof(val)))
+		return -EFAULT;
+	if (val < KTLS_TX_MAX_PAYLOAD_LEN_MIN ||
+	    val > KTLS_TX_MAX_PAYLOAD_LEN_MAX)
+		return -EINVAL;
+	ctx->tx_max_payload = val;
+	if (ctx->tx)
+		ctx->tx->max_payload = val;
+	return 0;
+}
+
 int ktls_setsockopt(struct sock *sk, int level, int optname, sockptr_t optval,
 		    unsigned int optlen)
 {
 	struct ktls_ctx *ctx = ktls_ctx(sk);
+	struct ktls_tx *tx = NULL;
 	int err;
 
 	if (level != SOL_TLS)
 		return ctx->tls.sk_proto->setsockopt(sk, level, optname, optval,
 						     optlen);
+	/* Changing the TX key waits for a sender in the middle of a record. */
+	if (optname == TLS_TX) {
+		tx = READ_ONCE(ctx->tx);
+		if (tx && mutex_lock_interruptible(&tx->lock))
+			return -ERESTARTSYS;
+	}
 	lock_sock(sk);
 	switch (optname) {
 	case TLS_TX:
@@ -147,10 +218,15 @@ int ktls_setsockopt(struct sock *sk, int level, int optname, sockptr_t optval,
 	case TLS_RX_EXPECT_NO_PAD:
 		err = ktls_set_no_pad(sk, optval, optlen);
 		break;
+	case TLS_TX_MAX_PAYLOAD_LEN:
+		err = ktls_set_max_payload(sk, optval, optlen);
+		break;
 	default:
 		err = -ENOPROTOOPT;
 	}
 	release_sock(sk);
+	if (tx)
+		mutex_unlock(&tx->lock);
 	return err;
 }
 
@@ -184,6 +260,16 @@ int ktls_getsockopt(struct sock *sk, int level, int optname,
 		if (n > 0 && put_user(n, optlen))
 			return -EFAULT;
 		break;
+	case TLS_TX_MAX_PAYLOAD_LEN: {
+		u16 max = ctx->tx_max_payload;
+
+		if (len < (int)sizeof(max))
+			return -EINVAL;
+		if (put_user(sizeof(max), optlen) ||
+		    copy_to_user(optval, &max, sizeof(max)))
+			return -EFAULT;
+		return 0;
+	}
 	default:
 		return -ENOPROTOOPT;
 	}

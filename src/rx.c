@@ -70,7 +70,8 @@ static int ktls_rx_next_len(struct sock *sk, struct ktls_rx *rx)
 /* Refresh rx->avail, the lockless hint read by poll. */
 static bool ktls_rx_check(struct sock *sk, struct ktls_rx *rx)
 {
-	bool ready = rx->err || (!rx->stopped && ktls_rx_next_len(sk, rx));
+	bool ready = rx->err || (!rx->stopped && !rx->key_update &&
+				 ktls_rx_next_len(sk, rx));
 
 	WRITE_ONCE(rx->avail, ready);
 	return ready || !skb_queue_empty(&rx->list);
@@ -79,10 +80,11 @@ static bool ktls_rx_check(struct sock *sk, struct ktls_rx *rx)
 static void ktls_data_ready(struct sock *sk)
 {
 	struct ktls_ctx *ctx = ktls_ctx(sk);
-	struct ktls_rx *rx = ctx->rx;
 
-	if (ktls_rx_check(sk, rx))
-		rx->saved_data_ready(sk);
+	if (unlikely(!ctx))
+		return; /* raced with close(), which restored the callback */
+	if (ktls_rx_check(sk, ctx->rx))
+		ctx->rx->saved_data_ready(sk);
 }
 
 struct ktls_rx_fill {
@@ -123,6 +125,14 @@ static int ktls_rx_fill(read_descriptor_t *desc, struct sk_buff *src,
 	}
 	desc->count -= done;
 	return done;
+}
+
+static u8 ktls_rx_first_byte(struct sk_buff *skb, u32 off)
+{
+	u8 b = 0;
+
+	skb_copy_bits(skb, off, &b, 1);
+	return b;
 }
 
 /* Find the TLS 1.3 content type: the last non-zero plaintext byte. */
@@ -207,16 +217,33 @@ static int ktls_rx_decrypt_next(struct sock *sk, struct ktls_rx *rx)
 	err = ktls_aead_run(dir, sg, sg, len - prot->prepend_size, false);
 	if (err) {
 		kfree_skb(skb);
-		return err == -EBADMSG ? err : -EBADMSG;
+		ktls_stat_inc(sk, KTLS_STAT_DECRYPT_ERROR);
+		return -EBADMSG;
 	}
 	ktls_iv_state_advance(prot, &dir->st);
 
 	data_len += prot->inner_type_size;
 	if (prot->inner_type_size) {
+		u32 full = data_len;
+
 		type = ktls_rx_inner_type(skb, prot->prepend_size, &data_len);
 		if (type < 0) {
 			kfree_skb(skb);
+			ktls_stat_inc(sk, KTLS_STAT_DECRYPT_ERROR);
 			return type;
+		}
+		/* The peer promised no padding (TLS_RX_EXPECT_NO_PAD). */
+		if (ktls_ctx(sk)->tls.rx_no_pad &&
+		    (data_len + 1 != full || type != KTLS_TYPE_DATA)) {
+			ktls_stat_inc(sk, KTLS_STAT_RX_NO_PAD_VIOLATION);
+			ktls_stat_inc(sk, KTLS_STAT_DECRYPT_RETRY);
+		}
+		if (type == KTLS_TYPE_HANDSHAKE && data_len &&
+		    ktls_rx_first_byte(skb, prot->prepend_size) ==
+			    KTLS_HANDSHAKE_KEY_UPDATE) {
+			/* Later records are under a key we do not have yet. */
+			rx->key_update = true;
+			ktls_stat_inc(sk, KTLS_STAT_RX_REKEY_RECEIVED);
 		}
 	} else {
 		type = hdr[0];
@@ -226,7 +253,23 @@ static int ktls_rx_decrypt_next(struct sock *sk, struct ktls_rx *rx)
 	strp_msg(skb)->offset = prot->prepend_size;
 	strp_msg(skb)->full_len = data_len;
 	__skb_queue_tail(&rx->list, skb);
+	atomic_long_inc(&ktls_live_rx_records);
 	return 0;
+}
+
+static void ktls_rx_consume(struct ktls_rx *rx, struct sk_buff *skb)
+{
+	__skb_unlink(skb, &rx->list);
+	consume_skb(skb);
+	atomic_long_dec(&ktls_live_rx_records);
+}
+
+static void ktls_rx_purge(struct ktls_rx *rx)
+{
+	struct sk_buff *skb;
+
+	while ((skb = skb_peek(&rx->list)))
+		ktls_rx_consume(rx, skb);
 }
 
 /*
@@ -268,6 +311,8 @@ static int ktls_rx_next(struct sock *sk, struct ktls_rx *rx,
 		return rx->err;
 	if (rx->stopped)
 		return -EAGAIN;
+	if (rx->key_update)
+		return -EKEYEXPIRED;
 	err = ktls_rx_decrypt_next(sk, rx);
 	if (err == -EAGAIN)
 		return err;
@@ -367,8 +412,7 @@ int ktls_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags,
 		if (peek) {
 			prev = skb;
 		} else if (n == rxm->full_len) {
-			__skb_unlink(skb, &rx->list);
-			consume_skb(skb);
+			ktls_rx_consume(rx, skb);
 		} else {
 			rxm->offset += n;
 			rxm->full_len -= n;
@@ -417,8 +461,7 @@ ssize_t ktls_splice_read(struct socket *sock, loff_t *ppos,
 			      min_t(size_t, len, rxm->full_len), flags);
 	if (err > 0) {
 		if (err == rxm->full_len) {
-			__skb_unlink(skb, &rx->list);
-			consume_skb(skb);
+			ktls_rx_consume(rx, skb);
 		} else {
 			rxm->offset += err;
 			rxm->full_len -= err;
@@ -486,6 +529,27 @@ void ktls_rx_free(struct sock *sk, struct ktls_ctx *ctx)
 {
 	struct ktls_rx *rx = ctx->rx;
 
-	__skb_queue_purge(&rx->list);
+	ktls_rx_purge(rx);
 	ktls_dir_free(&rx->dir);
+	ktls_stat_add(sk, KTLS_STAT_CURR_RX_SW, -1);
+}
+
+/*
+ * TLS 1.3 KeyUpdate on RX: records after the KeyUpdate decrypt with the
+ * new key; readers waiting in poll learn that data is readable again.
+ */
+int ktls_rx_rekey(struct sock *sk, struct ktls_ctx *ctx,
+		  const struct ktls_cipher *c,
+		  const struct tls_crypto_info *info)
+{
+	struct ktls_rx *rx = ctx->rx;
+	int err;
+
+	err = ktls_dir_rekey(&rx->dir, c, info);
+	if (err)
+		return err;
+	rx->key_update = false;
+	if (ktls_rx_check(sk, rx))
+		rx->saved_data_ready(sk);
+	return 0;
 }

@@ -198,11 +198,12 @@ static int ktls_tx_flush(struct sock *sk, struct ktls_tx *tx, int flags,
 	if (!tx->pl.sg.size && !force)
 		return 0;
 	err = ktls_tx_seal(sk, tx);
+	if (err == -ENOMEM)
+		return err; /* the open record stays as it was */
 	if (err) {
 		/* The AEAD failed: the stream cannot continue. */
-		WRITE_ONCE(sk->sk_err, -err == ENOMEM ? ENOMEM : EBADMSG);
-		if (err != -ENOMEM)
-			sk_error_report(sk);
+		WRITE_ONCE(sk->sk_err, EBADMSG);
+		sk_error_report(sk);
 		return err;
 	}
 	return ktls_tx_push(sk, tx, flags);
@@ -354,6 +355,7 @@ static void ktls_tx_work(struct work_struct *work)
 	struct ktls_tx *tx = container_of(work, struct ktls_tx, work);
 	struct sock *sk = tx->sk;
 
+	clear_bit(KTLS_TX_SCHEDULED, &tx->flags);
 	mutex_lock(&tx->lock);
 	lock_sock(sk);
 	if (ktls_tx_pending(tx) && !test_bit(KTLS_TX_CLOSING, &tx->flags))
@@ -366,9 +368,14 @@ static void ktls_tx_work(struct work_struct *work)
 static void ktls_write_space(struct sock *sk)
 {
 	struct ktls_ctx *ctx = ktls_ctx(sk);
-	struct ktls_tx *tx = ctx->tx;
+	struct ktls_tx *tx;
 
-	if (ktls_tx_pending(tx) && !test_bit(KTLS_TX_CLOSING, &tx->flags))
+	if (unlikely(!ctx))
+		return; /* raced with close(), which restored the callback */
+	tx = ctx->tx;
+	/* close() sets SCHEDULED for good, so nothing is queued after it. */
+	if (ktls_tx_pending(tx) &&
+	    !test_and_set_bit(KTLS_TX_SCHEDULED, &tx->flags))
 		schedule_work(&tx->work);
 	ctx->tls.sk_write_space(sk);
 }
@@ -389,7 +396,7 @@ int ktls_tx_init(struct sock *sk, struct ktls_ctx *ctx,
 		return err;
 	}
 	tx->sk = sk;
-	tx->max_payload = KTLS_MAX_PLAINTEXT;
+	tx->max_payload = ctx->tx_max_payload;
 	ktls_msg_init(&tx->pl);
 	INIT_WORK(&tx->work, ktls_tx_work);
 	mutex_init(&tx->lock);
@@ -413,13 +420,35 @@ void ktls_tx_close(struct sock *sk, struct ktls_ctx *ctx)
 	struct ktls_tx *tx = ctx->tx;
 
 	set_bit(KTLS_TX_CLOSING, &tx->flags);
+	set_bit(KTLS_TX_SCHEDULED, &tx->flags);
 	if (!sk->sk_err)
 		ktls_tx_flush(sk, tx, MSG_DONTWAIT | MSG_NOSIGNAL, false);
+}
+
+/*
+ * TLS 1.3 KeyUpdate on TX: what was sent so far (including the open
+ * record) goes under the old key, everything after under the new one.
+ * Called with tx->lock and the socket lock held.
+ */
+int ktls_tx_rekey(struct sock *sk, struct ktls_ctx *ctx,
+		  const struct ktls_cipher *c,
+		  const struct tls_crypto_info *info)
+{
+	struct ktls_tx *tx = ctx->tx;
+	int err;
+
+	err = ktls_tx_flush(sk, tx, MSG_DONTWAIT, false);
+	/* Open data that TCP has no room to seal yet: try again later. */
+	if (err && (err != -EAGAIN || tx->pl.sg.size))
+		return err;
+	return ktls_dir_rekey(&tx->dir, c, info);
 }
 
 void ktls_tx_free(struct ktls_ctx *ctx)
 {
 	struct ktls_tx *tx = ctx->tx;
+
+	ktls_stat_add(ctx->tls.sk, KTLS_STAT_CURR_TX_SW, -1);
 
 	cancel_work_sync(&tx->work);
 	ktls_msg_free(&tx->pl);

@@ -9,6 +9,7 @@
 #include <net/tcp.h>
 
 #include "ktls.h"
+#include <linux/ktls.h>
 
 static int ktls_ulp_init(struct sock *sk)
 {
@@ -28,7 +29,9 @@ static int ktls_ulp_init(struct sock *sk)
 		kfree(ctx);
 		return err;
 	}
+	atomic_long_inc(&ktls_live_ctx);
 	ctx->tls.sk = sk;
+	ctx->tx_max_payload = KTLS_MAX_PLAINTEXT;
 	ctx->tls.tx_conf = TLS_BASE;
 	ctx->tls.rx_conf = TLS_BASE;
 
@@ -59,10 +62,9 @@ void ktls_ctx_free(struct ktls_ctx *ctx)
 {
 	if (ctx->tx)
 		ktls_tx_free(ctx);
-	if (ctx->rx)
-		ktls_dir_free(&ctx->rx->dir);
 	memzero_explicit(&ctx->tls.crypto_send, sizeof(ctx->tls.crypto_send));
 	memzero_explicit(&ctx->tls.crypto_recv, sizeof(ctx->tls.crypto_recv));
+	atomic_long_dec(&ktls_live_ctx);
 	call_rcu(&ctx->tls.rcu, ktls_ctx_free_rcu);
 }
 
@@ -79,7 +81,7 @@ static void ktls_ulp_release(struct sock *sk)
 		return;
 	rcu_assign_pointer(inet_csk(sk)->icsk_ulp_data, NULL);
 	if (ctx->rx)
-		__skb_queue_purge(&ctx->rx->list);
+		ktls_rx_free(sk, ctx);
 	ktls_ctx_free(ctx);
 }
 
@@ -136,6 +138,9 @@ static int ktls_ulp_get_info(struct sock *sk, struct sk_buff *skb)
 		if (!err && ctx->tls.rx_no_pad &&
 		    nla_put_flag(skb, TLS_INFO_RX_NO_PAD))
 			err = -EMSGSIZE;
+		if (!err && nla_put_u16(skb, KTLS_INFO_TX_MAX_PAYLOAD_LEN,
+					ctx->tx_max_payload))
+			err = -EMSGSIZE;
 	}
 	rcu_read_unlock();
 
@@ -155,7 +160,8 @@ static size_t ktls_ulp_get_info_size(const struct sock *sk)
 	       nla_total_size(sizeof(u16)) + /* TLS_INFO_TXCONF */
 	       nla_total_size(sizeof(u16)) + /* TLS_INFO_RXCONF */
 	       nla_total_size(0) + /* TLS_INFO_ZC_RO_TX */
-	       nla_total_size(0); /* TLS_INFO_RX_NO_PAD */
+	       nla_total_size(0) + /* TLS_INFO_RX_NO_PAD */
+	       nla_total_size(sizeof(u16)); /* ..._TX_MAX_PAYLOAD_LEN */
 }
 
 struct tcp_ulp_ops ktls_ulp_ops __read_mostly = {

@@ -35,6 +35,9 @@
 #define KTLS_TYPE_HANDSHAKE 22
 #define KTLS_TYPE_DATA 23
 
+/* TLS 1.3 handshake message type of a KeyUpdate (RFC 8446 4.6.3) */
+#define KTLS_HANDSHAKE_KEY_UPDATE 24
+
 /* CCM's first IV byte: L' = (3-byte length field) - 1, as net/tls sends it */
 #define KTLS_CCM_IV_B0 2
 
