@@ -199,10 +199,8 @@ static int ktls_rx_decrypt_next(struct sock *sk, struct ktls_rx *rx)
 	skb_copy_bits(skb, 0, hdr, prot->prepend_size);
 	data_len = len - prot->overhead_size;
 	ktls_nonce_build(prot, &dir->st, hdr + KTLS_HEADER_SIZE, dir->nonce);
-	if (prot->inner_type_size)
-		memcpy(dir->aad, hdr, KTLS_HEADER_SIZE);
-	else
-		ktls_aad_build(prot, &dir->st, dir->aad, hdr[0], data_len);
+	/* TLS 1.3 authenticates type 23 whatever the outer type says. */
+	ktls_aad_build(prot, &dir->st, dir->aad, hdr[0], data_len);
 
 	sg_init_table(sg, ARRAY_SIZE(sg));
 	sg_set_buf(&sg[0], dir->aad, prot->aad_size);
@@ -289,7 +287,17 @@ static int ktls_rx_fail(struct sock *sk, struct ktls_rx *rx, int err)
 	}
 	WRITE_ONCE(sk->sk_err, -err);
 	sk_error_report(sk);
-	return sock_error(sk) ?: err;
+	return err;
+}
+
+/* An error returned to the caller is the socket error: it is consumed. */
+static int ktls_rx_report(struct sock *sk, size_t copied, int err)
+{
+	if (copied)
+		return copied;
+	if (err < 0 && READ_ONCE(sk->sk_err) == -err)
+		sock_error(sk);
+	return err;
 }
 
 /*
@@ -424,7 +432,7 @@ int ktls_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags,
 
 	ktls_rx_check(sk, rx);
 	release_sock(sk);
-	return copied ? copied : err;
+	return ktls_rx_report(sk, copied, err);
 }
 
 ssize_t ktls_splice_read(struct socket *sock, loff_t *ppos,
@@ -470,7 +478,7 @@ ssize_t ktls_splice_read(struct socket *sock, loff_t *ppos,
 out:
 	ktls_rx_check(sk, rx);
 	release_sock(sk);
-	return err;
+	return ktls_rx_report(sk, 0, err);
 }
 
 bool ktls_sock_is_readable(struct sock *sk)

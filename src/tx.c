@@ -184,9 +184,8 @@ static int ktls_tx_seal(struct sock *sk, struct ktls_tx *tx)
 	return 0;
 }
 
-/* Seal the open record (if it holds data or @force) and push it. */
-static int ktls_tx_flush(struct sock *sk, struct ktls_tx *tx, int flags,
-			 bool force)
+/* Seal the open record (if it holds data) and push it. */
+static int ktls_tx_flush(struct sock *sk, struct ktls_tx *tx, int flags)
 {
 	int err;
 
@@ -195,7 +194,7 @@ static int ktls_tx_flush(struct sock *sk, struct ktls_tx *tx, int flags,
 		if (err)
 			return err;
 	}
-	if (!tx->pl.sg.size && !force)
+	if (!tx->pl.sg.size)
 		return 0;
 	err = ktls_tx_seal(sk, tx);
 	if (err == -ENOMEM)
@@ -226,7 +225,7 @@ static int ktls_cmsg_type(struct sock *sk, struct ktls_tx *tx,
 		/* A control record is never merged with later data. */
 		if (msg->msg_flags & MSG_MORE)
 			return -EINVAL;
-		err = ktls_tx_flush(sk, tx, msg->msg_flags, false);
+		err = ktls_tx_flush(sk, tx, msg->msg_flags);
 		if (err)
 			return err;
 		*type = *(u8 *)CMSG_DATA(cmsg);
@@ -255,7 +254,7 @@ static int ktls_sendmsg_locked(struct sock *sk, struct msghdr *msg, size_t size)
 			return err;
 	}
 	if (tx->pl.sg.size && tx->type != type) {
-		err = ktls_tx_flush(sk, tx, msg->msg_flags, false);
+		err = ktls_tx_flush(sk, tx, msg->msg_flags);
 		if (err)
 			return err;
 	}
@@ -277,7 +276,7 @@ static int ktls_sendmsg_locked(struct sock *sk, struct msghdr *msg, size_t size)
 
 		if (tx->pl.sg.size == tx->max_payload ||
 		    (eor && !msg_data_left(msg))) {
-			err = ktls_tx_flush(sk, tx, msg->msg_flags, false);
+			err = ktls_tx_flush(sk, tx, msg->msg_flags);
 			/*
 			 * -EAGAIN: TCP is full and the caller must not wait;
 			 * the bytes taken so far are sealed and go out later.
@@ -285,12 +284,6 @@ static int ktls_sendmsg_locked(struct sock *sk, struct msghdr *msg, size_t size)
 			if (err)
 				goto out;
 		}
-	}
-	/* An empty control record still goes out. */
-	if (!size && eor && type != KTLS_TYPE_DATA) {
-		err = ktls_tx_flush(sk, tx, msg->msg_flags, true);
-		if (err)
-			goto out;
 	}
 	err = 0;
 out:
@@ -346,7 +339,7 @@ void ktls_splice_eof(struct socket *sock)
 
 	if (ktls_tx_lock(sk))
 		return;
-	ktls_tx_flush(sk, ktls_ctx(sk)->tx, MSG_DONTWAIT, false);
+	ktls_tx_flush(sk, ktls_ctx(sk)->tx, MSG_DONTWAIT);
 	ktls_tx_unlock(sk);
 }
 
@@ -422,7 +415,7 @@ void ktls_tx_close(struct sock *sk, struct ktls_ctx *ctx)
 	set_bit(KTLS_TX_CLOSING, &tx->flags);
 	set_bit(KTLS_TX_SCHEDULED, &tx->flags);
 	if (!sk->sk_err)
-		ktls_tx_flush(sk, tx, MSG_DONTWAIT | MSG_NOSIGNAL, false);
+		ktls_tx_flush(sk, tx, MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
 /*
@@ -437,7 +430,7 @@ int ktls_tx_rekey(struct sock *sk, struct ktls_ctx *ctx,
 	struct ktls_tx *tx = ctx->tx;
 	int err;
 
-	err = ktls_tx_flush(sk, tx, MSG_DONTWAIT, false);
+	err = ktls_tx_flush(sk, tx, MSG_DONTWAIT);
 	/* Open data that TCP has no room to seal yet: try again later. */
 	if (err && (err != -EAGAIN || tx->pl.sg.size))
 		return err;

@@ -1,0 +1,413 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tls_badinput RX_ULP [GEN_ULP]
+ *
+ * A socket with ULP RX_ULP and TLS_RX keys reads what a raw TCP peer
+ * writes: valid records, mutated records and hand-made headers.  Valid
+ * ciphertext comes from the kernel itself: a second pair with GEN_ULP
+ * (default RX_ULP) and TLS_TX keys encrypts, a plain TCP socket captures
+ * the bytes.  Every recv has a time-out, so a hang is a failure, not a stuck
+ * run.  Cases, per version x cipher (prefix 12_aes_gcm_128. etc.):
+ *   valid                  a captured record decrypts
+ *   len-max-valid          a record of 2^14 plaintext bytes decrypts
+ *   two-records            two records in one segment
+ *   len-max-ebadmsg        length field at the limit is accepted (the
+ *                          garbage body then fails to authenticate)
+ *   len-max+1-emsgsize     one byte over the limit
+ *   len-65535-emsgsize     the largest length field
+ *   emsgsize-not-sticky    after EMSGSIZE the next read has nothing (EAGAIN)
+ *   len0-ebadmsg           zero-length record
+ *   len-short-ebadmsg      length one below the cipher overhead
+ *   version-0301-einval, version-0304-einval   wrong version bytes
+ *   bad-type-ebadmsg       TLS 1.2: outer content type changed (in the AAD)
+ *   outer-type-ignored     TLS 1.3: outer type 22 instead of 23 still
+ *                          decrypts (in-tree behaviour; RFC 8446 puts the
+ *                          header in the AAD, so it could also fail)
+ *   bad-tag-ebadmsg        last tag byte flipped
+ *   bad-tag-sticky         ... and the next recv fails the same way
+ *   bad-ciphertext-ebadmsg a ciphertext byte flipped
+ *   replay-ebadmsg         the same record twice: the second fails
+ *   partial-waits          half a record: nothing to read yet (EAGAIN)
+ *   truncated-close-eof    ... then the peer closes: recv returns 0
+ *   header-close-eof       three header bytes, then close: recv returns 0
+ *   dribble                a record written in 1-byte segments decrypts
+ *   garbage-after-valid    valid data first, then EBADMSG
+ *   junk-after-valid       valid data first, then EMSGSIZE ("GARBAGE...")
+ */
+#include <pthread.h>
+
+#include "ktls_common.h"
+
+#define RCV_TIMEOUT_MS 3000
+#define SEED 7
+
+static const char *rx_ulp, *gen_ulp;
+
+struct combo {
+	const struct kc_version *v;
+	const struct kc_cipher *c;
+	char pfx[64];
+	int ov; /* record overhead on the wire */
+	int maxlen; /* largest accepted length field */
+};
+
+static unsigned char plain[KC_MAX_PLAIN + 1];
+static unsigned char rec[2 * (KC_MAX_PLAIN + 64)];
+static unsigned char buf[2 * (KC_MAX_PLAIN + 64)];
+
+/* "prefix.case"; the last four results stay valid. */
+static char *case_name(const struct combo *cb, const char *s)
+{
+	static char names[4][128];
+	static int i;
+
+	i = (i + 1) % 4;
+	snprintf(names[i], sizeof(names[i]), "%s.%s", cb->pfx, s);
+	return names[i];
+}
+
+/* A fresh victim: raw plain TCP writer, reader with RX_ULP and TLS_RX. */
+static int victim(const struct combo *cb, const char *name, int *raw, int *rx)
+{
+	int one = 1;
+
+	kc_watchdog(name, 30);
+	if (kc_pair(NULL, rx_ulp, raw, rx))
+		return -1;
+	kc_timeouts(*rx, RCV_TIMEOUT_MS);
+	kc_timeouts(*raw, RCV_TIMEOUT_MS);
+	setsockopt(*raw, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (kc_keys(*rx, TLS_RX, cb->v->ver, cb->c, SEED)) {
+		int e = errno;
+
+		kt_close_now(*raw);
+		kt_close_now(*rx);
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+static void done(int raw, int rx)
+{
+	kt_close_now(raw);
+	kt_close_now(rx);
+}
+
+/* Capture @len bytes of plain[] as records; length or -1 (reported). */
+static ssize_t capture(const struct combo *cb, const char *name, size_t len)
+{
+	ssize_t n = kc_capture(gen_ulp, cb->v->ver, cb->c, SEED, KC_TYPE_DATA,
+			       plain, len, rec, sizeof(rec));
+
+	if (n < 0)
+		kc_fail(name, "capturing records from %s: %s", gen_ulp,
+			strerror(errno));
+	return n;
+}
+
+/*
+ * One recv of up to @cap bytes: want @want bytes equal to plain[] (want
+ * >= 0), or -1 with errno @err.  Returns 0 if it matched, after reporting
+ * PASS when @pass is set; reports FAIL otherwise.
+ */
+static int expect_recv(const char *name, int rx, size_t cap, ssize_t want,
+		       int err, int flags, int pass)
+{
+	ssize_t n = recv(rx, buf, cap, flags);
+	int e = errno;
+
+	if (want >= 0 && n == want && !memcmp(buf, plain, n)) {
+		if (pass)
+			kt_pass(name);
+		return 0;
+	}
+	if (want < 0 && n == -1 && e == err) {
+		if (pass)
+			kt_pass(name);
+		return 0;
+	}
+	if (n >= 0)
+		kc_fail(name, "recv returned %zd%s, want %s%s", n,
+			n == want ? " (bytes differ)" : "",
+			want >= 0 ? "" : "errno ",
+			want >= 0 ? "data" : strerror(err));
+	else
+		kc_fail(name, "recv: errno %d (%s)%s, want %s", e, strerror(e),
+			e == EAGAIN && !(flags & MSG_DONTWAIT) ?
+				" (timed out)" :
+				"",
+			want >= 0 ? "data" : strerror(err));
+	return -1;
+}
+
+/*
+ * Write @len bytes of @p from the raw side, then expect (@want1, @err1)
+ * from one recv and, if @twice, (@want2, @err2) from a second one with
+ * @flags2.  want >= 0: that many bytes equal to plain[].
+ */
+static void feed2(const struct combo *cb, const char *what, const void *p,
+		  size_t len, ssize_t want1, int err1, int twice, ssize_t want2,
+		  int err2, int flags2)
+{
+	const char *name = case_name(cb, what);
+	int raw, rx;
+
+	if (victim(cb, name, &raw, &rx)) {
+		kc_fail(name, "victim socket: %s", strerror(errno));
+		return;
+	}
+	if (kc_send_all(raw, p, len) < 0)
+		kc_fail(name, "raw write: %s", strerror(errno));
+	else if (!expect_recv(name, rx, sizeof(buf), want1, err1, 0, !twice) &&
+		 twice)
+		expect_recv(name, rx, sizeof(buf), want2, err2, flags2, 1);
+	done(raw, rx);
+}
+
+static void feed(const struct combo *cb, const char *what, const void *p,
+		 size_t len, ssize_t want, int err)
+{
+	feed2(cb, what, p, len, want, err, 0, 0, 0, 0);
+}
+
+/* A header claiming @len bytes, followed by @body zero bytes. */
+static size_t header(unsigned char *p, int type, int len, size_t body)
+{
+	p[0] = type;
+	p[1] = 3;
+	p[2] = 3;
+	p[3] = len >> 8;
+	p[4] = len & 0xff;
+	memset(p + KC_HDR, 0, body);
+	return KC_HDR + body;
+}
+
+static void length_cases(const struct combo *cb)
+{
+	unsigned char h[KC_HDR + KC_MAX_PLAIN + 64];
+	int tail = cb->v->ver == TLS_1_3_VERSION;
+	/* One below the kernel's minimum: tag (+ explicit IV in TLS 1.2). */
+	int short_len = cb->ov - KC_HDR - tail - 1;
+
+	feed(cb, "len-max-ebadmsg", h,
+	     header(h, KC_TYPE_DATA, cb->maxlen, cb->maxlen), -1, EBADMSG);
+	feed(cb, "len-max+1-emsgsize", h,
+	     header(h, KC_TYPE_DATA, cb->maxlen + 1, 32), -1, EMSGSIZE);
+	feed(cb, "len-65535-emsgsize", h, header(h, KC_TYPE_DATA, 65535, 32),
+	     -1, EMSGSIZE);
+	feed(cb, "len0-ebadmsg", h, header(h, KC_TYPE_DATA, 0, 32), -1,
+	     EBADMSG);
+	feed(cb, "len-short-ebadmsg", h,
+	     header(h, KC_TYPE_DATA, short_len, short_len + 16), -1, EBADMSG);
+
+	feed2(cb, "emsgsize-not-sticky", h,
+	      header(h, KC_TYPE_DATA, cb->maxlen + 1, 32), -1, EMSGSIZE, 1, -1,
+	      EAGAIN, MSG_DONTWAIT);
+}
+
+/* Mutations of the valid 64-byte record in rec[0..n). */
+static void mutation_cases(const struct combo *cb, ssize_t n)
+{
+	unsigned char m[256];
+
+	memcpy(m, rec, n);
+	m[1] = 3;
+	m[2] = 1;
+	feed(cb, "version-0301-einval", m, n, -1, EINVAL);
+	m[2] = 4;
+	feed(cb, "version-0304-einval", m, n, -1, EINVAL);
+
+	/*
+	 * The outer type is authenticated in TLS 1.2.  TLS 1.3 authenticates
+	 * the header too, but the in-tree module builds its AAD with type 23
+	 * whatever the wire says, so the record decrypts (the reference).
+	 */
+	memcpy(m, rec, n);
+	m[0] = KC_TYPE_HANDSHAKE;
+	if (cb->v->ver == TLS_1_2_VERSION)
+		feed(cb, "bad-type-ebadmsg", m, n, -1, EBADMSG);
+	else
+		feed(cb, "outer-type-ignored", m, n, 64, 0);
+
+	memcpy(m, rec, n);
+	m[n / 2] ^= 0x01;
+	feed(cb, "bad-ciphertext-ebadmsg", m, n, -1, EBADMSG);
+
+	memcpy(m, rec, n);
+	m[n - 1] ^= 0x80;
+	feed(cb, "bad-tag-ebadmsg", m, n, -1, EBADMSG);
+	feed2(cb, "bad-tag-sticky", m, n, -1, EBADMSG, 1, -1, EBADMSG, 0);
+
+	/* The same record twice: the second has the wrong sequence number. */
+	memcpy(m, rec, n);
+	memcpy(m + n, rec, n);
+	feed2(cb, "replay-ebadmsg", m, 2 * n, 64, 0, 1, -1, EBADMSG, 0);
+
+	/* Valid data, then a framed record of random bytes / ASCII junk. */
+	header(m + n, KC_TYPE_DATA, 59, 59);
+	kc_rand(m + n + KC_HDR, 59, 99);
+	feed2(cb, "garbage-after-valid", m, n + 64, 64, 0, 1, -1, EBADMSG, 0);
+	memcpy(m + n, "GARBAGE GARBAGE GARBAGE GARBAGE!", 32);
+	feed2(cb, "junk-after-valid", m, n + 32, 64, 0, 1, -1, EMSGSIZE, 0);
+}
+
+static void size_cases(const struct combo *cb)
+{
+	const char *name = case_name(cb, "two-records");
+	ssize_t n;
+	int raw, rx;
+
+	n = capture(cb, case_name(cb, "len-max-valid"), KC_MAX_PLAIN);
+	if (n >= 0) {
+		if (n != KC_HDR + cb->maxlen)
+			kc_fail(case_name(cb, "len-max-valid"),
+				"a 2^14-byte record is %zd bytes, want %d", n,
+				KC_HDR + cb->maxlen);
+		else
+			feed(cb, "len-max-valid", rec, n, KC_MAX_PLAIN, 0);
+	}
+	n = capture(cb, name, KC_MAX_PLAIN + 1);
+	if (n < 0 || victim(cb, name, &raw, &rx)) {
+		kc_fail(name, "capture or victim socket: %s", strerror(errno));
+		return;
+	}
+	kc_send_all(raw, rec, n);
+	n = kc_recv_all(rx, buf, KC_MAX_PLAIN + 1);
+	if (n != KC_MAX_PLAIN + 1 || memcmp(buf, plain, n))
+		kc_fail(name, "received %zd bytes (%s), want %d as sent", n,
+			n < 0 ? strerror(errno) : "", KC_MAX_PLAIN + 1);
+	else
+		kt_pass(name);
+	done(raw, rx);
+}
+
+struct dribbler {
+	int fd;
+	const unsigned char *p;
+	size_t len;
+	int err;
+};
+
+static void *dribble_main(void *arg)
+{
+	struct dribbler *d = arg;
+	size_t i;
+
+	for (i = 0; i < d->len; i++) {
+		if (send(d->fd, d->p + i, 1, MSG_NOSIGNAL) != 1) {
+			d->err = errno;
+			return NULL;
+		}
+		kc_msleep(1);
+	}
+	return NULL;
+}
+
+static void stream_cases(const struct combo *cb)
+{
+	struct dribbler d = { 0 };
+	const char *name;
+	pthread_t th;
+	ssize_t n;
+	int raw, rx;
+
+	kc_rand(plain, 200, cb->c->type * 3);
+	n = capture(cb, case_name(cb, "dribble"), 200);
+	if (n < 0)
+		return;
+
+	name = case_name(cb, "dribble");
+	if (victim(cb, name, &raw, &rx)) {
+		kc_fail(name, "victim socket: %s", strerror(errno));
+		return;
+	}
+	d.fd = raw;
+	d.p = rec;
+	d.len = n;
+	if (pthread_create(&th, NULL, dribble_main, &d)) {
+		kc_fail(name, "pthread_create failed");
+	} else {
+		kc_timeouts(rx, 20000);
+		expect_recv(name, rx, sizeof(buf), 200, 0, 0, 1);
+		pthread_join(th, NULL);
+	}
+	done(raw, rx);
+
+	name = case_name(cb, "partial-waits");
+	if (victim(cb, name, &raw, &rx)) {
+		kc_fail(name, "victim socket: %s", strerror(errno));
+		return;
+	}
+	kc_send_all(raw, rec, n - 10);
+	kc_msleep(50);
+	expect_recv(name, rx, sizeof(buf), -1, EAGAIN, MSG_DONTWAIT, 1);
+	name = case_name(cb, "truncated-close-eof");
+	kc_watchdog(name, 30);
+	shutdown(raw, SHUT_WR);
+	expect_recv(name, rx, sizeof(buf), 0, 0, 0, 1);
+	done(raw, rx);
+
+	name = case_name(cb, "header-close-eof");
+	if (victim(cb, name, &raw, &rx)) {
+		kc_fail(name, "victim socket: %s", strerror(errno));
+		return;
+	}
+	kc_send_all(raw, rec, 3);
+	shutdown(raw, SHUT_WR);
+	expect_recv(name, rx, sizeof(buf), 0, 0, 0, 1);
+	done(raw, rx);
+}
+
+static void run_combo(const struct kc_version *v, const struct kc_cipher *c)
+{
+	struct combo cb = { .v = v, .c = c };
+	int raw, rx, nf;
+	ssize_t n;
+
+	snprintf(cb.pfx, sizeof(cb.pfx), "%s_%s", v->name, c->name);
+	cb.ov = kc_overhead(v->ver, c);
+	cb.maxlen = kc_max_reclen(v->ver, c);
+	if (victim(&cb, cb.pfx, &raw, &rx)) {
+		kc_fail(case_name(&cb, "setup"), "ULP %s with TLS_RX: %s",
+			rx_ulp, strerror(errno));
+		return;
+	}
+	done(raw, rx);
+
+	/* Nothing else means anything if a valid record does not decrypt. */
+	kc_rand(plain, sizeof(plain), cb.c->type + cb.v->ver);
+	n = capture(&cb, case_name(&cb, "valid"), 64);
+	if (n < 0)
+		return;
+	nf = kc_nfail;
+	feed(&cb, "valid", rec, n, 64, 0);
+	if (kc_nfail != nf) {
+		kc_skip(case_name(&cb, "rest"),
+			"the other cases were not run: a valid record did not decrypt");
+		return;
+	}
+	mutation_cases(&cb, n);
+	length_cases(&cb);
+	size_cases(&cb);
+	stream_cases(&cb);
+}
+
+int main(int argc, char **argv)
+{
+	static const char *const ciphers[] = { "aes_gcm_128",
+					       "chacha20_poly1305" };
+	size_t v, c;
+
+	if (argc < 2 || argc > 3) {
+		fprintf(stderr, "usage: tls_badinput RX_ULP [GEN_ULP]\n");
+		return 2;
+	}
+	rx_ulp = argv[1];
+	gen_ulp = argc == 3 ? argv[2] : argv[1];
+	for (v = 0; v < ARRAY_SIZE(kc_versions); v++)
+		for (c = 0; c < ARRAY_SIZE(ciphers); c++)
+			run_combo(&kc_versions[v],
+				  kc_cipher_by_name(ciphers[c]));
+	return kt_failed;
+}

@@ -1,0 +1,32 @@
+# SPDX-License-Identifier: GPL-2.0
+# Interoperability: ktls and the in-tree tls.ko exchange records, both
+# ways, for every TLS version x cipher (tests/guest/progs/tls_interop.c).
+# ktls <-> tls proves the wire format against an independent
+# implementation; ktls <-> ktls checks ktls against itself.  TLS runs at a
+# few MB/s under QEMU TCG, so the sendfiles are 256 KiB + 4099 bytes, except
+# one 64 MiB sendfile from ktls into tls (TLS 1.2 AES-GCM-128, about 25 s).
+
+# Accelerated AES-GCM (6.1 does not autoload aesni_intel), CCM, ChaCha20.
+for m in aesni_intel ghash_clmulni_intel gcm ccm chacha_x86_64 \
+	poly1305_x86_64 chacha20poly1305; do
+	modprobe -q "$m" 2>/dev/null || log "interop: modprobe $m failed"
+done
+
+# unload MODULE: rmmod, retrying while closed sockets are torn down.
+unload() {
+	for _ in 1 2 3 4 5; do
+		rmmod "$1" 2>/dev/null && return 0
+		sleep 1
+	done
+	rmmod "$1"
+}
+
+expect interop.load insmod /t/ktls.ko
+expect interop.load-intree modprobe tls
+PROG_TIMEOUT=300 run_prog interop.ktls-tls /t/bin/tls_interop -F 64 ktls tls
+PROG_TIMEOUT=300 run_prog interop.tls-ktls /t/bin/tls_interop tls ktls
+PROG_TIMEOUT=300 run_prog interop.ktls-ktls /t/bin/tls_interop ktls ktls
+info "interop: AEAD drivers used: $(sed -n 's/^driver *: //p' /proc/crypto |
+	grep -E 'gcm|ccm|chacha20poly1305' | grep -v -e '^__' -e cryptd | sort -u | xargs)"
+expect interop.unload-intree unload tls
+expect interop.unload unload ktls

@@ -1,0 +1,40 @@
+# SPDX-License-Identifier: GPL-2.0
+# Benchmark (make bench, not make check): throughput of ktls, the in-tree
+# tls.ko and plain TCP, and kernel memory per connected kTLS socket pair
+# (tests/guest/progs/tls_bench.c).  Figures come out as INFO lines
+# "bench tp ..." and "bench mem ..."; tests/bench.sh tabulates them.
+
+for m in aesni_intel ghash_clmulni_intel gcm; do
+	modprobe -q "$m" 2>/dev/null || log "bench: modprobe $m failed"
+done
+
+unload() {
+	for _ in 1 2 3 4 5; do
+		rmmod "$1" 2>/dev/null && return 0
+		sleep 1
+	done
+	rmmod "$1"
+}
+
+expect bench.load insmod /t/ktls.ko
+expect bench.load-intree modprobe tls
+info "bench: $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs, gcm(aes) by" \
+	"$(grep -A2 '^name *: gcm(aes)$' /proc/crypto | sed -n 's/^driver *: //p' | head -n 1)"
+out=/tmp/bench.out
+timeout 1200 /t/bin/tls_bench ktls tls >"$out" 2>&1
+rc=$?
+n=0
+while read -r st name reason; do
+	case $st in
+	INFO) info "$name $reason" ;;
+	PASS | FAIL | SKIP)
+		result "$st" "$name" "$reason"
+		n=$((n + 1))
+		;;
+	*) log "  $st $name $reason" ;;
+	esac
+done <"$out"
+[ $n -gt 0 ] || result FAIL bench.ran "tls_bench reported nothing (exit $rc): $(tail -n 3 "$out" | tr '\n' ' ')"
+[ $rc -eq 0 ] || [ $n -eq 0 ] || info "bench: tls_bench exited with $rc"
+expect bench.unload-intree unload tls
+expect bench.unload unload ktls
