@@ -66,10 +66,13 @@ struct ktls_tx {
 struct ktls_rx {
 	struct ktls_dir dir;
 	struct sk_buff_head list; /* decrypted records not yet read */
+	struct sk_buff *cur; /* the record being taken out of TCP */
+	u32 cur_got; /* bytes of it taken so far */
+	struct sk_buff *ready; /* a whole record, still encrypted */
 	int err; /* sticky -EBADMSG: a record failed authentication */
 	bool stopped; /* framing error: nothing more is parsed */
 	bool key_update; /* KeyUpdate read: wait for the new key (TLS 1.3) */
-	bool avail; /* a whole record waits in TCP (see ktls_rx_check) */
+	bool avail; /* a record or an error waits (see ktls_rx_check) */
 	void (*saved_data_ready)(struct sock *sk);
 };
 

@@ -46,47 +46,6 @@ static int ktls_tcp_peek(struct sock *sk, u8 *buf, u32 len)
 	return -EAGAIN;
 }
 
-/*
- * Look at the next record in TCP.  Returns its full length when all of it
- * has arrived, 0 when more is needed, or the parse error.
- */
-static int ktls_rx_next_len(struct sock *sk, struct ktls_rx *rx)
-{
-	const struct ktls_prot *prot = &rx->dir.prot;
-	u8 hdr[KTLS_MAX_PREPEND_SIZE];
-	u32 unread = ktls_tcp_unread(sk);
-	int len;
-
-	if (unread < prot->prepend_size)
-		return 0;
-	if (ktls_tcp_peek(sk, hdr, prot->prepend_size))
-		return 0;
-	len = ktls_hdr_parse(prot, hdr, prot->prepend_size);
-	if (len > 0 && unread < len)
-		return 0;
-	return len;
-}
-
-/* Refresh rx->avail, the lockless hint read by poll. */
-static bool ktls_rx_check(struct sock *sk, struct ktls_rx *rx)
-{
-	bool ready = rx->err || (!rx->stopped && !rx->key_update &&
-				 ktls_rx_next_len(sk, rx));
-
-	WRITE_ONCE(rx->avail, ready);
-	return ready || !skb_queue_empty(&rx->list);
-}
-
-static void ktls_data_ready(struct sock *sk)
-{
-	struct ktls_ctx *ctx = ktls_ctx(sk);
-
-	if (unlikely(!ctx))
-		return; /* raced with close(), which restored the callback */
-	if (ktls_rx_check(sk, ctx->rx))
-		ctx->rx->saved_data_ready(sk);
-}
-
 struct ktls_rx_fill {
 	struct sk_buff *skb;
 	u32 done;
@@ -127,6 +86,92 @@ static int ktls_rx_fill(read_descriptor_t *desc, struct sk_buff *src,
 	return done;
 }
 
+/*
+ * A framing error stops the parser for good.  It is raised on the socket
+ * (the next read reports it, once); later reads find no more data.
+ */
+static void ktls_rx_framing_error(struct sock *sk, struct ktls_rx *rx, int err)
+{
+	rx->stopped = true;
+	WRITE_ONCE(rx->avail, false);
+	WRITE_ONCE(sk->sk_err, -err);
+	sk_error_report(sk);
+}
+
+/*
+ * Move the bytes of the next record out of TCP into a record skb of our
+ * own as they arrive, so TCP's receive window stays open however the
+ * record is split.  Once a whole record sits in rx->ready nothing more is
+ * taken until it has been decrypted.  Runs in process context with the
+ * socket owned, or from data_ready with the socket spinlock held.
+ */
+static void ktls_rx_pull(struct sock *sk, struct ktls_rx *rx, gfp_t gfp)
+{
+	const struct ktls_prot *prot = &rx->dir.prot;
+
+	while (!rx->ready && !rx->stopped) {
+		u32 unread = ktls_tcp_unread(sk);
+		read_descriptor_t desc = {};
+		struct ktls_rx_fill fill;
+		int n;
+
+		if (!rx->cur) {
+			u8 hdr[KTLS_MAX_PREPEND_SIZE];
+			int len, err;
+
+			if (unread < prot->prepend_size ||
+			    ktls_tcp_peek(sk, hdr, prot->prepend_size))
+				return;
+			len = ktls_hdr_parse(prot, hdr, prot->prepend_size);
+			if (len < 0) {
+				ktls_rx_framing_error(sk, rx, len);
+				return;
+			}
+			rx->cur = alloc_skb_with_frags(0, len, 0, &err, gfp);
+			if (!rx->cur)
+				return; /* retried on the next read or packet */
+			rx->cur->len = len;
+			rx->cur->data_len = len;
+			rx->cur_got = 0;
+		}
+		if (!unread)
+			return;
+
+		fill.skb = rx->cur;
+		fill.done = rx->cur_got;
+		desc.arg.data = &fill;
+		desc.count = min_t(u32, unread, rx->cur->len - rx->cur_got);
+		n = tcp_read_sock(sk, &desc, ktls_rx_fill);
+		if (n <= 0)
+			return;
+		rx->cur_got = fill.done;
+		if (rx->cur_got < rx->cur->len)
+			return;
+		rx->ready = rx->cur;
+		rx->cur = NULL;
+	}
+}
+
+/* Refresh rx->avail, the lockless hint for poll and waiters. */
+static bool ktls_rx_check(struct sock *sk, struct ktls_rx *rx)
+{
+	bool ready = rx->err || (rx->ready && !rx->key_update);
+
+	WRITE_ONCE(rx->avail, ready);
+	return ready || !skb_queue_empty(&rx->list);
+}
+
+static void ktls_data_ready(struct sock *sk)
+{
+	struct ktls_ctx *ctx = ktls_ctx(sk);
+
+	if (unlikely(!ctx))
+		return; /* raced with close(), which restored the callback */
+	ktls_rx_pull(sk, ctx->rx, GFP_ATOMIC);
+	if (ktls_rx_check(sk, ctx->rx))
+		ctx->rx->saved_data_ready(sk);
+}
+
 static u8 ktls_rx_first_byte(struct sk_buff *skb, u32 off)
 {
 	u8 b = 0;
@@ -158,43 +203,25 @@ static int ktls_rx_inner_type(struct sk_buff *skb, u32 off, u32 *len)
 }
 
 /*
- * Take the next whole record out of TCP, decrypt it and queue it.
- * 0 on success, -EAGAIN if no whole record is there, else a stream error.
+ * Decrypt the next whole record and queue it on rx->list: 0, -EAGAIN
+ * when no whole record has arrived, else -EBADMSG.
  */
 static int ktls_rx_decrypt_next(struct sock *sk, struct ktls_rx *rx)
 {
 	struct ktls_dir *dir = &rx->dir;
 	const struct ktls_prot *prot = &dir->prot;
 	struct scatterlist sg[MAX_SKB_FRAGS + 2];
-	struct ktls_rx_fill fill = {};
-	read_descriptor_t desc = {};
 	u8 hdr[KTLS_MAX_PREPEND_SIZE];
 	struct sk_buff *skb;
 	u32 data_len;
 	int len, err, nsg, type;
 
-	len = ktls_rx_next_len(sk, rx);
-	if (!len)
-		return -EAGAIN;
-	if (len < 0) {
-		rx->stopped = true;
-		return len;
-	}
-
-	skb = alloc_skb_with_frags(0, len, 0, &err, sk->sk_allocation);
+	ktls_rx_pull(sk, rx, sk->sk_allocation);
+	skb = rx->ready;
 	if (!skb)
-		return err;
-	skb->len = len;
-	skb->data_len = len;
-
-	fill.skb = skb;
-	desc.arg.data = &fill;
-	desc.count = len;
-	err = tcp_read_sock(sk, &desc, ktls_rx_fill);
-	if (err < 0 || fill.done != len) {
-		kfree_skb(skb);
-		return err < 0 ? err : -EIO;
-	}
+		return -EAGAIN;
+	rx->ready = NULL;
+	len = skb->len;
 
 	skb_copy_bits(skb, 0, hdr, prot->prepend_size);
 	data_len = len - prot->overhead_size;
@@ -208,7 +235,7 @@ static int ktls_rx_decrypt_next(struct sock *sk, struct ktls_rx *rx)
 			   len - prot->prepend_size);
 	if (nsg < 0) {
 		kfree_skb(skb);
-		return nsg;
+		return -EBADMSG;
 	}
 	sg_mark_end(&sg[nsg]);
 
@@ -271,20 +298,13 @@ static void ktls_rx_purge(struct ktls_rx *rx)
 }
 
 /*
- * The stream is broken.  The error is raised on the socket once (like any
- * socket error, the next call that reports it clears it).  A record that
- * fails authentication stays at the head of the stream, so every later
- * read fails the same way; after a framing error nothing more is parsed.
+ * A record failed authentication.  Like in-tree kTLS, the error sticks:
+ * every later read fails the same way.  It is also raised on the socket.
  */
 static int ktls_rx_fail(struct sock *sk, struct ktls_rx *rx, int err)
 {
-	if (err == -EBADMSG && !rx->stopped) {
-		rx->err = err;
-		WRITE_ONCE(rx->avail, true);
-	} else {
-		rx->stopped = true;
-		WRITE_ONCE(rx->avail, false);
-	}
+	rx->err = err;
+	WRITE_ONCE(rx->avail, true);
 	WRITE_ONCE(sk->sk_err, -err);
 	sk_error_report(sk);
 	return err;
@@ -344,11 +364,16 @@ static int ktls_rx_wait(struct sock *sk, struct ktls_rx *rx, long *timeo)
 	if (signal_pending(current))
 		return sock_intr_errno(*timeo);
 
+	/*
+	 * Wait for a new record in TCP, not for the rx list: a peek may be
+	 * past its end.  The condition runs without the socket lock, so it
+	 * reads the hint that data_ready keeps fresh.
+	 */
+	ktls_rx_check(sk, rx);
 	add_wait_queue(sk_sleep(sk), &wait);
 	sk_set_bit(SOCKWQ_ASYNC_WAITDATA, sk);
-	/* The condition runs without the socket lock: lockless hints only. */
 	sk_wait_event(sk, timeo,
-		      ktls_sock_is_readable(sk) || READ_ONCE(sk->sk_err) ||
+		      READ_ONCE(rx->avail) || READ_ONCE(sk->sk_err) ||
 			      (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN),
 		      &wait);
 	sk_clear_bit(SOCKWQ_ASYNC_WAITDATA, sk);
@@ -527,6 +552,7 @@ int ktls_rx_init(struct sock *sk, struct ktls_ctx *ctx,
 	write_unlock_bh(&sk->sk_callback_lock);
 
 	/* Records may have arrived before the key. */
+	ktls_rx_pull(sk, rx, GFP_KERNEL);
 	if (ktls_rx_check(sk, rx))
 		rx->saved_data_ready(sk);
 	return 0;
@@ -538,6 +564,10 @@ void ktls_rx_free(struct sock *sk, struct ktls_ctx *ctx)
 	struct ktls_rx *rx = ctx->rx;
 
 	ktls_rx_purge(rx);
+	kfree_skb(rx->cur);
+	kfree_skb(rx->ready);
+	rx->cur = NULL;
+	rx->ready = NULL;
 	ktls_dir_free(&rx->dir);
 	ktls_stat_add(sk, KTLS_STAT_CURR_RX_SW, -1);
 }
