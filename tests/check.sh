@@ -105,6 +105,17 @@ p_unit() {
 	fi
 }
 
+# A short fuzz run of the record parser and option checks (libFuzzer).
+p_fuzz() {
+	make --no-print-directory -s -C tests/fuzz run FUZZ_SECONDS=20 >"$out/fuzz.log" 2>&1
+	rc=$?
+	if grep -q '^PASS ' "$out/fuzz.log" && [ $rc -eq 0 ]; then
+		sed -nE 's/^PASS (.*)$/PASS host:\1/p' "$out/fuzz.log" | record
+	else
+		echo "FAIL host:fuzz exit $rc: $(tail -n 3 "$out/fuzz.log" | tr '\n' ' ')" | record
+	fi
+}
+
 p_dkms() {
 	tests/dkms.sh "${KERNELS[@]}" | record
 }
@@ -153,6 +164,7 @@ phase "deps" p_deps
 phase "build" p_build
 phase "lint" p_lint
 phase "unit" p_unit
+phase "fuzz" p_fuzz
 phase "dkms" p_dkms
 phase "packaging" p_packaging
 phase "guest" p_guest

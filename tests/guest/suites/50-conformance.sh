@@ -14,7 +14,7 @@ CF_WORK=${CF_WORK:-/tmp/conformance}
 CF_ULPS=${CF_ULPS:-/proc/sys/net/ipv4/tcp_available_ulp}
 # Seconds for one run of the whole binary.  Under TCG a full run on a working
 # datapath takes about 22 minutes (6.12's tls.ko): see tests/conformance/.
-CF_CAP=${CF_CAP:-900}
+CF_CAP=${CF_CAP:-1800}
 CF_MIN_CASES=${CF_MIN_CASES:-500}
 # Unexpected failures run again alone, at most this many: the multi-process
 # cases can overrun the harness's 30 s per-test alarm under TCG.
