@@ -19,7 +19,7 @@ else
 KVERS := $(INSTALLED)
 endif
 
-.PHONY: all module check demo lint unit clean deps tools
+.PHONY: all module check demo lint unit clean deps bench
 
 all: $(addprefix module-,$(KVERS))
 	@test -n "$(KVERS)" || { echo "no kernel headers installed (linux-headers-*)"; exit 1; }
@@ -41,6 +41,10 @@ demo:
 
 lint:
 	@scripts/lint.sh
+
+# Throughput and memory, ktls vs the in-tree tls.ko vs plain TCP (not a test).
+bench:
+	@tests/bench.sh
 
 unit:
 	@$(MAKE) -s -C tests/unit run

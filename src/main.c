@@ -49,6 +49,12 @@ static void __exit ktls_exit(void)
 	ktls_ulp_unregister();
 	/* Sockets hold a module reference: none can still use the tables. */
 	rcu_barrier();
+	/* Every socket is gone (each held a reference): so must its state be. */
+	if (atomic_long_read(&ktls_live_ctx) ||
+	    atomic_long_read(&ktls_live_rx_records))
+		pr_err("leak: %ld contexts, %ld records still allocated\n",
+		       atomic_long_read(&ktls_live_ctx),
+		       atomic_long_read(&ktls_live_rx_records));
 	ktls_proto_cleanup();
 	ktls_stats_exit();
 }
