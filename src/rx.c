@@ -161,6 +161,16 @@ static bool ktls_rx_check(struct sock *sk, struct ktls_rx *rx)
 	return ready || !skb_queue_empty(&rx->list);
 }
 
+/*
+ * Process context, socket owned: take what TCP holds (a read may have
+ * emptied rx->ready while more bytes waited in TCP) and refresh the hint.
+ */
+static bool ktls_rx_refresh(struct sock *sk, struct ktls_rx *rx)
+{
+	ktls_rx_pull(sk, rx, sk->sk_allocation);
+	return ktls_rx_check(sk, rx);
+}
+
 static void ktls_data_ready(struct sock *sk)
 {
 	struct ktls_ctx *ctx = ktls_ctx(sk);
@@ -222,6 +232,8 @@ static int ktls_rx_decrypt_next(struct sock *sk, struct ktls_rx *rx)
 		return -EAGAIN;
 	rx->ready = NULL;
 	len = skb->len;
+	/* Keep TCP's window moving while this one is decrypted. */
+	ktls_rx_pull(sk, rx, sk->sk_allocation);
 
 	skb_copy_bits(skb, 0, hdr, prot->prepend_size);
 	data_len = len - prot->overhead_size;
@@ -369,7 +381,7 @@ static int ktls_rx_wait(struct sock *sk, struct ktls_rx *rx, long *timeo)
 	 * past its end.  The condition runs without the socket lock, so it
 	 * reads the hint that data_ready keeps fresh.
 	 */
-	ktls_rx_check(sk, rx);
+	ktls_rx_refresh(sk, rx);
 	add_wait_queue(sk_sleep(sk), &wait);
 	sk_set_bit(SOCKWQ_ASYNC_WAITDATA, sk);
 	sk_wait_event(sk, timeo,
@@ -455,7 +467,7 @@ int ktls_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags,
 			break;
 	}
 
-	ktls_rx_check(sk, rx);
+	ktls_rx_refresh(sk, rx);
 	release_sock(sk);
 	return ktls_rx_report(sk, copied, err);
 }
@@ -501,7 +513,7 @@ ssize_t ktls_splice_read(struct socket *sock, loff_t *ppos,
 		}
 	}
 out:
-	ktls_rx_check(sk, rx);
+	ktls_rx_refresh(sk, rx);
 	release_sock(sk);
 	return ktls_rx_report(sk, 0, err);
 }
@@ -552,8 +564,7 @@ int ktls_rx_init(struct sock *sk, struct ktls_ctx *ctx,
 	write_unlock_bh(&sk->sk_callback_lock);
 
 	/* Records may have arrived before the key. */
-	ktls_rx_pull(sk, rx, GFP_KERNEL);
-	if (ktls_rx_check(sk, rx))
+	if (ktls_rx_refresh(sk, rx))
 		rx->saved_data_ready(sk);
 	return 0;
 }
@@ -587,7 +598,7 @@ int ktls_rx_rekey(struct sock *sk, struct ktls_ctx *ctx,
 	if (err)
 		return err;
 	rx->key_update = false;
-	if (ktls_rx_check(sk, rx))
+	if (ktls_rx_refresh(sk, rx))
 		rx->saved_data_ready(sk);
 	return 0;
 }
