@@ -80,6 +80,24 @@ run_prog() {
 	rm -f "$out"
 }
 
+# load_aeads TAG: the AEAD modules the datapath suites use (ignored if built
+# in or absent: a cipher that is really missing fails its own cases).
+load_aeads() {
+	for m in aesni_intel ghash_clmulni_intel gcm ccm chacha_x86_64 \
+		poly1305_x86_64 chacha20poly1305; do
+		modprobe -q "$m" 2>/dev/null || log "$1: modprobe $m failed"
+	done
+}
+
+# unload MODULE: rmmod, retrying while closed sockets are torn down.
+unload() {
+	for _ in 1 2 3 4 5; do
+		rmmod "$1" 2>/dev/null && return 0
+		sleep 1
+	done
+	rmmod "$1"
+}
+
 # Kernel log lines that fail a run wherever they appear.
 KLOG_BAD='WARNING:|BUG:|Oops|kernel BUG|general protection fault|Kernel panic|Call Trace:|possible circular locking|possible recursive locking|inconsistent lock state|unreferenced object|UBSAN:|KASAN:|list_add corruption|list_del corruption|refcount_t:|blocked for more than|ktls: leak'
 

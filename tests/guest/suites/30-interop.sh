@@ -7,19 +7,7 @@
 # one 64 MiB sendfile from ktls into tls (TLS 1.2 AES-GCM-128, about 25 s).
 
 # Accelerated AES-GCM (6.1 does not autoload aesni_intel), CCM, ChaCha20.
-for m in aesni_intel ghash_clmulni_intel gcm ccm chacha_x86_64 \
-	poly1305_x86_64 chacha20poly1305; do
-	modprobe -q "$m" 2>/dev/null || log "interop: modprobe $m failed"
-done
-
-# unload MODULE: rmmod, retrying while closed sockets are torn down.
-unload() {
-	for _ in 1 2 3 4 5; do
-		rmmod "$1" 2>/dev/null && return 0
-		sleep 1
-	done
-	rmmod "$1"
-}
+load_aeads interop
 
 expect interop.load insmod /t/ktls.ko
 expect interop.load-intree modprobe tls

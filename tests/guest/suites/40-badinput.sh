@@ -5,18 +5,7 @@
 # judged against records it did not produce.  The in-tree receiver runs the
 # same cases as a reference, reported as INFO only.
 
-for m in aesni_intel ghash_clmulni_intel gcm chacha_x86_64 poly1305_x86_64 \
-	chacha20poly1305; do
-	modprobe -q "$m" 2>/dev/null || log "badinput: modprobe $m failed"
-done
-
-unload() {
-	for _ in 1 2 3 4 5; do
-		rmmod "$1" 2>/dev/null && return 0
-		sleep 1
-	done
-	rmmod "$1"
-}
+load_aeads badinput
 
 expect badinput.load insmod /t/ktls.ko
 expect badinput.load-intree modprobe tls

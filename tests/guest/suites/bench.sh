@@ -4,17 +4,7 @@
 # (tests/guest/progs/tls_bench.c).  Figures come out as INFO lines
 # "bench tp ..." and "bench mem ..."; tests/bench.sh tabulates them.
 
-for m in aesni_intel ghash_clmulni_intel gcm; do
-	modprobe -q "$m" 2>/dev/null || log "bench: modprobe $m failed"
-done
-
-unload() {
-	for _ in 1 2 3 4 5; do
-		rmmod "$1" 2>/dev/null && return 0
-		sleep 1
-	done
-	rmmod "$1"
-}
+load_aeads bench
 
 expect bench.load insmod /t/ktls.ko
 expect bench.load-intree modprobe tls
