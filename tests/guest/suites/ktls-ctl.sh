@@ -1,0 +1,376 @@
+# SPDX-License-Identifier: GPL-2.0
+# Not in make check yet (issue 6): wire it in as 60-ktls-ctl.sh together
+# with "make tools" and "make -C tools/ktls-ctl guest" in tests/check.sh.
+# ktls-ctl and libktls (tools/ktls-ctl, tools/libktls; issue 6):
+#   - module show, feature probe, stats show without and with the module
+#   - handshake server: unmodified userspace TLS clients download files
+#     that ktls-ctl sends with sendfile() over ktls, byte-exact: gnutls-cli
+#     256 KiB for TLS 1.2 and 1.3 x AES-128-GCM, AES-256-GCM,
+#     ChaCha20-Poly1305 (and 1.3 AES-128-CCM); openssl s_client 64 MiB
+#     (gnutls-cli writes one byte per syscall: 64 MiB would take 8 min)
+#   - the libktls example client against the server
+#   - handshake client against unmodified gnutls-serv --echo: 1 MiB echoed
+#     (TLS 1.3 and 1.2, and through the in-tree tls.ko with --ulp tls)
+#   - a TLS 1.3 KeyUpdate from the peer is reported, not ignored
+#   - sock keys: keys installed into a helper's socket through pidfd_getfd,
+#     records exchanged with a peer keyed independently; another uid: EPERM
+#   - help at every level, usage errors exit 2, -j output is JSON
+# ktls-ctl, ktls-client, gnutls-cli, gnutls-serv, certtool and openssl come
+# from `make -C tools/ktls-ctl guest`; ctl_* helpers from tests/guest/progs.
+
+B=/t/bin
+K=$B/ktls-ctl
+J=$B/ctl_jsoncheck
+W=/tmp/ctl
+BIG_MB=64
+BIG_ALL=
+T0=$(date +%s)
+mkdir -p $W/www
+
+if [ ! -x $K ] || [ ! -x $B/gnutls-cli ]; then
+	result FAIL ctl.installed "ktls-ctl or gnutls-cli missing from the image (make -C tools/ktls-ctl guest)"
+	return 0 2>/dev/null || exit 0
+fi
+
+for m in aesni_intel ghash_clmulni_intel gcm ccm chacha_x86_64 \
+	poly1305_x86_64 chacha20poly1305 tcp_diag; do
+	modprobe -q "$m" 2>/dev/null || log "ctl: modprobe $m failed"
+done
+
+# rc_is NAME WANT CMD...: PASS if CMD exits with status WANT.  Output in $W/rc.out.
+rc_is() {
+	n=$1 want=$2
+	shift 2
+	"$@" >$W/rc.out 2>&1
+	rc=$?
+	if [ "$rc" -eq "$want" ]; then
+		result PASS "$n"
+	else
+		result FAIL "$n" "'$*' exited $rc, want $want: $(tail -n 2 $W/rc.out | tr '\n' ' ' | cut -c1-200)"
+	fi
+}
+
+# has NAME PATTERN CMD...: PASS if CMD's output matches the grep PATTERN.
+has() {
+	n=$1 pat=$2
+	shift 2
+	out=$("$@" 2>&1)
+	if echo "$out" | grep -q -e "$pat"; then
+		result PASS "$n"
+	else
+		result FAIL "$n" "no '$pat' in: $(echo "$out" | tr '\n' ' ' | cut -c1-240)"
+	fi
+}
+
+# json NAME ARGS...: `ktls-ctl -j ARGS` writes only JSON on stdout and
+# nothing on stderr, whatever its exit status.
+json() {
+	n=$1
+	shift
+	$K -j "$@" >$W/j.out 2>$W/j.err
+	if ! chk=$($J <$W/j.out); then
+		result FAIL "$n" "$chk: $(head -c 200 $W/j.out)"
+	elif [ -s $W/j.err ]; then
+		result FAIL "$n" "stderr: $(head -c 200 $W/j.err)"
+	else
+		result PASS "$n"
+	fi
+}
+
+# wait_for FILE PATTERN: up to 20 s for PATTERN to show up in FILE.
+wait_for() {
+	i=0
+	while ! grep -q -e "$2" "$1" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -gt 200 ] && return 1
+		usleep 100000
+	done
+}
+
+unload() {
+	for i in 1 2 3 4 5; do
+		rmmod "$1" 2>/dev/null && return 0
+		sleep 1
+	done
+	rmmod "$1"
+}
+
+# --- before the module is loaded -----------------------------------------
+has ctl.module-show-unloaded 'ktls: not loaded' $K module show
+rc_is ctl.probe-unloaded-fails 1 $K feature probe
+has ctl.probe-unloaded-verdict 'will NOT work' cat $W/rc.out
+rc_is ctl.stats-unloaded-fails 1 $K stats show
+
+expect ctl.load insmod /t/ktls.ko
+expect ctl.load-intree modprobe tls
+
+# --- module, feature, stats ---------------------------------------------------
+has ctl.module-show 'ktls: loaded' $K module show
+has ctl.module-show-ulp '"name":"ktls","provider":"ktls"' $K -j module show
+has ctl.module-show-version "\"version\":\"$(cat /sys/module/ktls/version)\"" $K -j module show
+rc_is ctl.probe 0 $K feature probe
+has ctl.probe-aes-gcm '^cipher aes-gcm-128 *yes' cat $W/rc.out
+has ctl.probe-chacha '^cipher chacha20-poly1305 *yes' cat $W/rc.out
+has ctl.probe-verdict '^verdict: kernel TLS works' cat $W/rc.out
+if [ -e /proc/net/ktls_stat ]; then
+	has ctl.stats 'TlsCurrTxSw' $K stats show
+else
+	rc_is ctl.stats-missing 1 $K stats show
+	has ctl.stats-missing-message 'issue 4' cat $W/rc.out
+fi
+has ctl.stats-intree 'TlsCurrTxSw' $K stats show tls
+
+# --- certificates and content ---------------------------------------------------
+printf 'cn = ktls test\nip_address = 127.0.0.1\nexpiration_days = 2\ntls_www_server\nsigning_key\nca\ncert_signing_key\n' >$W/tmpl
+$B/certtool --generate-privkey --key-type=ecdsa --outfile $W/key.pem >$W/certtool.log 2>&1 &&
+	$B/certtool --generate-self-signed --load-privkey $W/key.pem \
+		--template $W/tmpl --outfile $W/cert.pem >>$W/certtool.log 2>&1
+expect ctl.certificate test -s $W/cert.pem
+dd if=/dev/urandom of=$W/www/big bs=1M count=$BIG_MB 2>/dev/null
+head -c 262147 /dev/urandom >$W/www/small
+for f in big small; do
+	md5sum <$W/www/$f | cut -d' ' -f1 >$W/www/$f.md5
+done
+
+# --- handshake server: gnutls-cli downloads -------------------------------------
+$K -j handshake server 0 --cert $W/cert.pem --key $W/key.pem --root $W/www \
+	>$W/srv.log 2>&1 &
+srv=$!
+if wait_for $W/srv.log '"event":"listening"'; then
+	port=$(sed -n 's/.*"port":\([0-9]*\).*/\1/p' $W/srv.log)
+	result PASS ctl.server-listens
+else
+	result FAIL ctl.server-listens "$(head -c 200 $W/srv.log)"
+fi
+
+# check NAME RC FILE VERSION CIPHER: a client exited RC after fetching /FILE
+# into $W/dl.out: headers, then a body equal to the file; the server's log
+# names VERSION, CIPHER and ULP ktls.
+check() {
+	n=$1 rc=$2 f=$3 ver=$4 cipher=$5
+	size=$(stat -c %s $W/www/$f)
+	got=$(stat -c %s $W/dl.out)
+	hdr=$((got - size))
+	line=$(grep "\"path\":\"/$f\"" $W/srv.log | tail -n 1)
+	if [ "$rc" -ne 0 ]; then
+		result FAIL "$n" "client exited $rc: $(tail -n 2 $W/dl.err | tr '\n' ' ' | cut -c1-200)"
+	elif [ $hdr -le 0 ] || ! head -c $hdr $W/dl.out | grep -q "Content-Length: $size"; then
+		result FAIL "$n" "got $got bytes for $size: $(head -c 120 $W/dl.out | tr '\r\n' '  ')"
+	elif [ "$(tail -c "$size" $W/dl.out | md5sum | cut -d' ' -f1)" != "$(cat $W/www/$f.md5)" ]; then
+		result FAIL "$n" "body differs from the file (md5)"
+	elif ! echo "$line" | grep -q "\"version\":\"$ver\",\"cipher\":\"$cipher\",\"ulp\":\"ktls\""; then
+		result FAIL "$n" "server reported: $line"
+	else
+		result PASS "$n"
+		info "ctl: $n: $size bytes in $(($(date +%s) - t0)) s"
+	fi
+}
+
+# gnutls_get NAME PRIORITY FILE VERSION CIPHER: gnutls-cli fetches /FILE.
+# gnutls-cli exits at the end of stdin, so stdin stays open (a FIFO) until
+# the server closes.  It writes what it receives one byte per write(), at
+# about 7 s per MiB under TCG, hence the smaller file.
+gnutls_get() {
+	rm -f $W/fifo
+	mkfifo $W/fifo
+	t0=$(date +%s)
+	timeout 60 $B/gnutls-cli --priority "$2" -p "$port" \
+		--x509cafile $W/cert.pem --logfile $W/cli.log 127.0.0.1 \
+		<$W/fifo >$W/dl.out 2>$W/dl.err &
+	cli=$!
+	exec 4>$W/fifo
+	printf 'GET /%s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n' "$3" >&4
+	wait $cli
+	rc=$?
+	exec 4>&-
+	check "$1" $rc "$3" "$4" "$5"
+}
+
+# openssl_get NAME S_CLIENT_ARGS FILE VERSION CIPHER: OpenSSL's s_client
+# (userspace TLS, kTLS off) fetches /FILE.
+openssl_get() {
+	t0=$(date +%s)
+	printf 'GET /%s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n' "$3" |
+		timeout 100 $B/openssl s_client -connect "127.0.0.1:$port" \
+			-CAfile $W/cert.pem -verify_return_error -quiet $2 \
+			>$W/dl.out 2>$W/dl.err
+	check "$1" $? "$3" "$4" "$5"
+}
+
+P='NORMAL:-VERS-ALL:-CIPHER-ALL'
+gnutls_get ctl.gnutls-tls13-aes128gcm "$P:+VERS-TLS1.3:+AES-128-GCM" small 1.3 aes-gcm-128
+gnutls_get ctl.gnutls-tls13-aes256gcm "$P:+VERS-TLS1.3:+AES-256-GCM" small 1.3 aes-gcm-256
+gnutls_get ctl.gnutls-tls12-aes128gcm "$P:+VERS-TLS1.2:+AES-128-GCM" small 1.2 aes-gcm-128
+gnutls_get ctl.gnutls-tls12-aes256gcm "$P:+VERS-TLS1.2:+AES-256-GCM" small 1.2 aes-gcm-256
+gnutls_get ctl.gnutls-tls13-chacha "$P:+VERS-TLS1.3:+CHACHA20-POLY1305" small 1.3 chacha20-poly1305
+gnutls_get ctl.gnutls-tls12-chacha "$P:+VERS-TLS1.2:+CHACHA20-POLY1305" small 1.2 chacha20-poly1305
+gnutls_get ctl.gnutls-tls13-aes128ccm "$P:+VERS-TLS1.3:+AES-128-CCM" small 1.3 aes-ccm-128
+
+# 64 MiB downloads take 12-19 s each under TCG: two cover both versions
+# and both key sizes; BIG_ALL=1 (top of this file) adds the other three.
+openssl_get ctl.openssl-64m-tls13-aes128gcm "-tls1_3 -ciphersuites TLS_AES_128_GCM_SHA256" big 1.3 aes-gcm-128
+openssl_get ctl.openssl-64m-tls12-aes256gcm "-tls1_2 -cipher ECDHE-ECDSA-AES256-GCM-SHA384" big 1.2 aes-gcm-256
+if [ -n "$BIG_ALL" ]; then
+	openssl_get ctl.openssl-64m-tls13-aes256gcm "-tls1_3 -ciphersuites TLS_AES_256_GCM_SHA384" big 1.3 aes-gcm-256
+	openssl_get ctl.openssl-64m-tls12-aes128gcm "-tls1_2 -cipher ECDHE-ECDSA-AES128-GCM-SHA256" big 1.2 aes-gcm-128
+	openssl_get ctl.openssl-64m-tls13-chacha "-tls1_3 -ciphersuites TLS_CHACHA20_POLY1305_SHA256" big 1.3 chacha20-poly1305
+fi
+
+# The libktls example: kernel TLS on both ends.
+t0=$(date +%s)
+timeout 60 $B/ktls-client 127.0.0.1 "$port" $W/cert.pem /small >$W/dl.out 2>$W/dl.err
+check ctl.libktls-example "$?" small 1.3 aes-gcm-128
+
+# A KeyUpdate from the client must end the connection with a clear error.
+rm -f $W/fifo
+mkfifo $W/fifo
+timeout 30 $B/gnutls-cli --priority "$P:+VERS-TLS1.3:+AES-128-GCM" --inline-commands \
+	-p "$port" --x509cafile $W/cert.pem --logfile $W/ku.log 127.0.0.1 \
+	<$W/fifo >$W/ku.out 2>&1 &
+cli=$!
+exec 4>$W/fifo
+echo '^rekey1^' >&4
+if wait_for $W/srv.log 'KeyUpdate'; then
+	result PASS ctl.keyupdate-reported
+else
+	result FAIL ctl.keyupdate-reported "server log: $(tail -n 2 $W/srv.log | tr '\n' ' ' | cut -c1-200)"
+fi
+exec 4>&-
+kill $cli 2>/dev/null
+wait $cli 2>/dev/null
+
+# Every server event and error is one JSON document per line.
+if chk=$($J <$W/srv.log); then
+	result PASS ctl.json-server-events
+else
+	result FAIL ctl.json-server-events "$chk"
+fi
+kill $srv
+wait $srv 2>/dev/null
+
+# --- handshake client: gnutls-serv --echo -----------------------------------------
+$B/gnutls-serv --echo --crlf -q -p 5557 --x509certfile $W/cert.pem \
+	--x509keyfile $W/key.pem >/dev/null 2>&1 &
+echo_srv=$!
+i=0
+while ! netstat -ltn 2>/dev/null | grep -q ':5557 '; do
+	i=$((i + 1))
+	[ $i -gt 100 ] && break
+	usleep 100000
+done
+# gnutls-serv's echo is line-oriented: send text (base64), exactly 1 MiB.
+head -c 800000 /dev/urandom | base64 | head -c 1048576 >$W/echo.in
+
+# echo_test NAME GLOBAL_OPTIONS [CLIENT_OPTIONS...]
+echo_test() {
+	n=$1 g=$2
+	shift 2
+	t0=$(date +%s)
+	timeout 120 $K $g handshake client 127.0.0.1 5557 --cafile $W/cert.pem "$@" \
+		<$W/echo.in >$W/echo.out 2>$W/echo.err
+	rc=$?
+	if [ $rc -ne 0 ]; then
+		result FAIL "$n" "exit $rc: $(tail -n 2 $W/echo.err | tr '\n' ' ' | cut -c1-200)"
+	elif ! cmp -s $W/echo.in $W/echo.out; then
+		result FAIL "$n" "echo differs: $(stat -c %s $W/echo.out) bytes back"
+	else
+		result PASS "$n"
+		info "ctl: $n: 1 MiB echoed in $(($(date +%s) - t0)) s"
+	fi
+}
+echo_test ctl.client-echo-tls13 ""
+has ctl.client-reports-ulp 'TLS 1.3 .*ULP ktls' cat $W/echo.err
+echo_test ctl.client-echo-intree-tls "" --ulp tls
+has ctl.client-intree-ulp 'ULP tls)' cat $W/echo.err
+echo_test ctl.client-echo-tls12-json -j --priority "$P:+VERS-TLS1.2:+AES-256-GCM"
+if chk=$($J <$W/echo.err) && grep -q '"version":"1.2","cipher":"aes-gcm-256"' $W/echo.err; then
+	result PASS ctl.json-client-events
+else
+	result FAIL ctl.json-client-events "$chk: $(head -c 200 $W/echo.err)"
+fi
+kill $echo_srv
+wait $echo_srv 2>/dev/null
+
+# --- sock keys: pidfd hand-off -----------------------------------------------------
+# The initramfs root directory is mode 0700 (mktemp): let other users in,
+# so that ktls-ctl can run as one.
+chmod 755 /
+# handoff TAG PEER_ULP VERSION CIPHER
+handoff() {
+	tag=$1 peer=$2 ver=$3 cipher=$4
+	rm -f $W/h.in
+	mkfifo $W/h.in
+	$B/ctl_handoff $W/keys "$peer" "$ver" "$cipher" <$W/h.in >$W/h.out 2>&1 &
+	hp=$!
+	exec 5>$W/h.in
+	if ! wait_for $W/h.out '^READY'; then
+		result FAIL "ctl.handoff-$tag" "helper not ready: $(head -c 200 $W/h.out)"
+		exec 5>&-
+		wait $hp
+		return
+	fi
+	set -- $(grep '^READY' $W/h.out)
+	pid=$2 fd=$3
+	if [ "$tag" = tls13 ]; then
+		rc_is ctl.keys-other-uid-eperm 1 $B/ctl_runas 65534 \
+			$K sock keys pid $pid fd $fd both file - <$W/keys
+		has ctl.keys-other-uid-message 'Operation not permitted' cat $W/rc.out
+		$B/ctl_runas 65534 $K -j sock keys pid $pid fd $fd both file - \
+			<$W/keys >$W/j.out 2>&1
+		if $J <$W/j.out >/dev/null && grep -q 'Operation not permitted' $W/j.out; then
+			result PASS ctl.json-keys-error
+		else
+			result FAIL ctl.json-keys-error "$(head -c 200 $W/j.out)"
+		fi
+	fi
+	rc_is "ctl.keys-$tag" 0 $K sock keys pid $pid fd $fd both file - <$W/keys
+	has "ctl.sock-show-$tag" "ulp ktls TLS $ver $cipher tx sw rx sw pid $pid fd $fd" \
+		$K sock show
+	has "ctl.sock-show-peer-$tag" "ulp $peer TLS $ver $cipher tx sw rx sw pid $pid" \
+		$K sock show
+	[ "$tag" = tls13 ] && json ctl.json-sock-show sock show
+	echo go >&5
+	exec 5>&-
+	wait $hp
+	rc=$?
+	while read -r st name reason; do
+		case $st in
+		PASS | FAIL | SKIP) result "$st" "ctl.handoff-$tag.$name" "$reason" ;;
+		esac
+	done <$W/h.out
+	[ $rc -eq 0 ] || result FAIL "ctl.handoff-$tag.exit" "helper exited $rc"
+}
+handoff tls13 tls 1.3 aes-gcm-128
+handoff tls12 ktls 1.2 chacha20-poly1305
+
+# --- grammar: help, usage errors, JSON ---------------------------------------------
+for c in "help" "module help" "feature help" "sock help" "sock keys help" \
+	"stats help" "handshake help" "handshake client help" \
+	"handshake server help" "policy help" "policy load help" "version"; do
+	rc_is "ctl.help-$(echo $c | tr ' ' '-')" 0 $K $c
+done
+rc_is ctl.help-option 0 $K --help
+# ktls-ctl and the module carry the same VERSION.
+has ctl.version "^ktls-ctl $(cat /sys/module/ktls/version)\$" $K --version
+rc_is ctl.prefix-words 0 $K mod sh
+for c in "" "bogus" "h" "module" "module bogus" "module show extra" \
+	"sock keys pid x fd 3 both file -" "sock keys pid 1 fd 3" \
+	"sock keys pid 1 f 3 both file -" "stats show nope" "handshake client" \
+	"handshake server 0" "handshake server 70000 --cert a --key b" \
+	"handshake client h 1 --bogus" "--bogus"; do
+	rc_is "ctl.usage-exit2-$(echo "${c:-none}" | tr ' ' '-')" 2 $K $c
+done
+rc_is ctl.policy-unavailable 1 $K policy show
+has ctl.policy-message 'issue 5' cat $W/rc.out
+
+for c in "module show" "feature probe" "sock show" "stats show" \
+	"stats show tls" "policy show" "version" "help" "sock help" "bogus" \
+	"sock keys pid 1 fd 99999 both file /nonexistent"; do
+	json "ctl.json-$(echo $c | tr ' ' '-' | cut -c1-30)" $c
+done
+has ctl.json-pretty '^  "loaded": true' $K -p module show
+
+# --- cleanup --------------------------------------------------------------------------
+info "ctl: suite ran $(($(date +%s) - T0)) s"
+expect ctl.unload-intree unload tls
+expect ctl.unload unload ktls
