@@ -87,14 +87,6 @@ wait_for() {
 	done
 }
 
-unload() {
-	for i in 1 2 3 4 5; do
-		rmmod "$1" 2>/dev/null && return 0
-		sleep 1
-	done
-	rmmod "$1"
-}
-
 # --- before the module is loaded -----------------------------------------
 has ctl.module-show-unloaded 'ktls: not loaded' $K module show
 rc_is ctl.probe-unloaded-fails 1 $K feature probe
