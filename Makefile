@@ -7,6 +7,13 @@
 #                      in QEMU); installs the Debian packages it needs
 # make demo            build, boot Debian's 6.12 kernel, show ktls working
 # make lint            checkpatch --strict and clang-format on the sources
+# make tools           ktls-ctl and libktls (tools/), warnings are errors
+# make install-tools   install them under DESTDIR: $(sbindir)/ktls-ctl,
+#                      $(mandir)/man8/ktls-ctl.8, $(libdir)/libktls.{a,so*},
+#                      $(includedir)/libktls.h and linux/ktls.h; prefix
+#                      (/usr/local), sbindir, libdir, includedir and mandir
+#                      as in the GNU conventions; CFLAGS, CPPFLAGS, LDFLAGS
+#                      from the environment are honoured, nothing is stripped
 
 RUNNING := $(shell uname -r)
 INSTALLED := $(patsubst /lib/modules/%/build,%,$(wildcard /lib/modules/*/build))
@@ -19,7 +26,7 @@ else
 KVERS := $(INSTALLED)
 endif
 
-.PHONY: all module check demo lint unit clean deps bench
+.PHONY: all module check demo lint unit clean deps bench tools install-tools
 
 all: $(addprefix module-,$(KVERS))
 	@test -n "$(KVERS)" || { echo "no kernel headers installed (linux-headers-*)"; exit 1; }
@@ -49,9 +56,28 @@ bench:
 unit:
 	@$(MAKE) -s -C tests/unit run
 
+# ktls-ctl links libktls statically, so the library comes first.
+tools:
+	$(MAKE) -C tools/libktls
+	$(MAKE) -C tools/ktls-ctl
+
+prefix ?= /usr/local
+sbindir ?= $(prefix)/sbin
+libdir ?= $(prefix)/lib
+includedir ?= $(prefix)/include
+mandir ?= $(prefix)/share/man
+TOOLS_DIRS = prefix=$(prefix) libdir=$(libdir) includedir=$(includedir) mandir=$(mandir)
+
+# ktls-ctl is an administrator's tool (section 8): it goes to sbindir.
+install-tools: tools
+	$(MAKE) -C tools/libktls install $(TOOLS_DIRS)
+	$(MAKE) -C tools/ktls-ctl install $(TOOLS_DIRS) bindir=$(sbindir)
+
 clean:
 	rm -rf build
 	-@$(MAKE) -s -C tests/unit clean 2>/dev/null
+	-@$(MAKE) -s -C tools/ktls-ctl clean 2>/dev/null
+	-@$(MAKE) -s -C tools/libktls clean 2>/dev/null
 
 # Packaging (issue 7).
 # make dist   ktls-<VERSION>.tar.gz at the top of the tree (git's file list)
