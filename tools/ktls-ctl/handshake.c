@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "handshake.h"
 #include "main.h"
@@ -187,6 +188,31 @@ void hs_peer_name(int fd, char *buf, size_t len)
 		port = ntohs(s4->sin_port);
 		snprintf(buf, len, "%s:%u", a, port);
 	}
+}
+
+int hs_write_all(int fd, const void *buf, size_t n, bool sock)
+{
+	const char *p = buf;
+	ssize_t w;
+
+	while (n) {
+		w = sock ? send(fd, p, n, MSG_NOSIGNAL) : write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		p += w;
+		n -= w;
+	}
+	return 0;
+}
+
+void hs_json_conn(const struct hs_conn *c)
+{
+	jw_str("peer", c->peer);
+	jw_str("version", c->version);
+	jw_str("cipher", c->cipher);
+	jw_str("ulp", c->ulp);
 }
 
 int hs_handshake(gnutls_session_t s, struct hs_conn *c)

@@ -57,6 +57,15 @@ void hs_close_notify(struct hs_conn *c);
 /* "addr:port" of a socket's peer. */
 void hs_peer_name(int fd, char *buf, size_t len);
 
+/*
+ * Write all @n bytes of @buf to @fd, again after EINTR: send() without
+ * SIGPIPE if @sock, write() otherwise.  0 or -errno.
+ */
+int hs_write_all(int fd, const void *buf, size_t n, bool sock);
+
+/* The JSON fields "peer", "version", "cipher" and "ulp" of @c. */
+void hs_json_conn(const struct hs_conn *c);
+
 int hs_client(const struct hs_opts *o);
 int hs_server(const struct hs_opts *o);
 

@@ -50,38 +50,6 @@ static int connect_to(const char *host, const char *port)
 	return fd;
 }
 
-static int send_all(int fd, const char *p, size_t n)
-{
-	ssize_t w;
-
-	while (n) {
-		w = send(fd, p, n, MSG_NOSIGNAL);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		p += w;
-		n -= w;
-	}
-	return 0;
-}
-
-static int write_all(int fd, const char *p, size_t n)
-{
-	ssize_t w;
-
-	while (n) {
-		w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		p += w;
-		n -= w;
-	}
-	return 0;
-}
-
 /*
  * stdin -> connection, in a child process: blocking reads and sends; the
  * end of stdin sends close_notify and shuts the write side down.
@@ -90,6 +58,7 @@ static int pump_out(struct hs_conn *c)
 {
 	static char buf[BUF_SIZE];
 	ssize_t n;
+	int err;
 
 	for (;;) {
 		n = read(0, buf, sizeof(buf));
@@ -99,8 +68,9 @@ static int pump_out(struct hs_conn *c)
 			return p_err("reading stdin: %s", strerror(errno));
 		if (n == 0)
 			break;
-		if (send_all(c->fd, buf, n))
-			return p_err("%s: sending: %s", c->peer, strerror(errno));
+		err = hs_write_all(c->fd, buf, n, true);
+		if (err)
+			return p_err("%s: sending: %s", c->peer, strerror(-err));
 	}
 	hs_close_notify(c);
 	return EXIT_OK;
@@ -133,7 +103,7 @@ static int relay(struct hs_conn *c)
 		}
 		if (n == 0)
 			break;
-		err = write_all(1, buf, n);
+		err = hs_write_all(1, buf, n, false);
 		if (err) {
 			rc = p_err("writing stdout: %s", strerror(-err));
 			break;
@@ -154,10 +124,7 @@ static void report(const struct hs_conn *c)
 	if (json_output) {
 		jw_obj_begin(NULL);
 		jw_str("event", "handoff");
-		jw_str("peer", c->peer);
-		jw_str("version", c->version);
-		jw_str("cipher", c->cipher);
-		jw_str("ulp", c->ulp);
+		hs_json_conn(c);
 		jw_obj_end();
 		out_emit(stderr);
 	} else {
@@ -176,7 +143,7 @@ int hs_client(const struct hs_opts *o)
 	struct in6_addr a6;
 	const char *errpos;
 	size_t n = 0;
-	int rc = EXIT_FAIL, ret;
+	int rc = EXIT_FAIL, ret, err;
 
 	/* Stdout carries the connection: events and errors go to stderr. */
 	out_stream_errors(stderr);
@@ -223,8 +190,9 @@ int hs_client(const struct hs_opts *o)
 	gnutls_deinit(s);
 	s = NULL;
 	report(&c);
-	if (n && write_all(1, early, n)) {
-		p_err("writing stdout: %s", strerror(errno));
+	err = n ? hs_write_all(1, early, n, false) : 0;
+	if (err) {
+		p_err("writing stdout: %s", strerror(-err));
 		goto out;
 	}
 	rc = relay(&c);

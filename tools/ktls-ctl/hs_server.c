@@ -83,22 +83,6 @@ static int listen_on(const char *bind_addr, const char *port, unsigned int *boun
 	return fd;
 }
 
-static int send_all(int fd, const char *p, size_t n)
-{
-	ssize_t w;
-
-	while (n) {
-		w = send(fd, p, n, MSG_NOSIGNAL);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		p += w;
-		n -= w;
-	}
-	return 0;
-}
-
 static int respond_text(struct hs_conn *c, struct reply *r, int status,
 			const char *reason, const char *body)
 {
@@ -111,7 +95,7 @@ static int respond_text(struct hs_conn *c, struct reply *r, int status,
 		     "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
 		     status, reason, strlen(body),
 		     strcmp(r->method, "HEAD") ? body : "");
-	return send_all(c->fd, hdr, n);
+	return hs_write_all(c->fd, hdr, n, true);
 }
 
 /* Decode %XX in place; false on a bad escape or a NUL. */
@@ -161,7 +145,7 @@ static int respond_file(struct server *sv, struct hs_conn *c, struct reply *r)
 		     "Content-Length: %lld\r\nConnection: close\r\n\r\n",
 		     (long long)st.st_size);
 	r->status = 200;
-	err = send_all(c->fd, hdr, n);
+	err = hs_write_all(c->fd, hdr, n, true);
 	while (!err && !strcmp(r->method, "GET") && off < st.st_size) {
 		w = sendfile(c->fd, fd, &off, st.st_size - off);
 		if (w < 0 && errno == EINTR)
@@ -226,10 +210,7 @@ static void log_conn(const struct hs_conn *c, const struct reply *r)
 	if (json_output) {
 		jw_obj_begin(NULL);
 		jw_str("event", "request");
-		jw_str("peer", c->peer);
-		jw_str("version", c->version);
-		jw_str("cipher", c->cipher);
-		jw_str("ulp", c->ulp);
+		hs_json_conn(c);
 		jw_str("method", r->method[0] ? r->method : NULL);
 		jw_str("path", r->path[0] ? r->path : NULL);
 		jw_int("status", r->status);
