@@ -253,8 +253,11 @@ fi
 grep -q -- "$(dpkg-buildflags --get CFLAGS 2>/dev/null | awk '{print $NF}')" "$W/install.log" &&
 	grep -q -- '-fstack-protector-strong' "$W/install.log" && pass install-honours-cflags ||
 	fail install-honours-cflags "$(grep -m1 'cc ' "$W/install.log")"
-if readelf -S "$W/root/usr/sbin/ktls-ctl" | grep -q '\.symtab' &&
-	readelf -S "$W/root/usr/lib/x86_64-linux-gnu/libktls.so" | grep -q '\.debug_info'; then
+# (Whole outputs to grep: with pipefail, grep -q leaving early would fail
+# the pipe on SIGPIPE.)
+readelf -S "$W/root/usr/sbin/ktls-ctl" >"$W/sections-ctl" 2>&1
+readelf -S "$W/root/usr/lib/x86_64-linux-gnu/libktls.so" >"$W/sections-lib" 2>&1
+if grep -q '\.symtab' "$W/sections-ctl" && grep -q '\.debug_info' "$W/sections-lib"; then
 	pass install-not-stripped
 else
 	fail install-not-stripped "no symbol table or debug info in the installed files"
@@ -270,12 +273,15 @@ exported=$(nm -D --defined-only "$W/root/usr/lib/x86_64-linux-gnu/libktls.so" | 
 if cc -Wall -Wextra -Werror -I"$W/root/usr/include" -o "$W/example" \
 	"$top/tools/ktls-ctl/examples/ktls-client.c" \
 	-L"$W/root/usr/lib/x86_64-linux-gnu" -lktls -lgnutls 2>"$W/cc.log" &&
-	LD_LIBRARY_PATH="$W/root/usr/lib/x86_64-linux-gnu" ldd "$W/example" | grep -q 'libktls.so.0'; then
+	LD_LIBRARY_PATH="$W/root/usr/lib/x86_64-linux-gnu" ldd "$W/example" >"$W/ldd" 2>&1 &&
+	grep -q 'libktls\.so\.0 => '"$W/root" "$W/ldd"; then
 	pass example-links-installed
 else
 	fail example-links-installed "$(head -c 300 "$W/cc.log")"
 fi
-if command -v man >/dev/null; then
+if ! command -v man >/dev/null; then
+	fail manpage "man not found (apt-get install man-db, tests/deps.sh)"
+else
 	warn=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$top/tools/ktls-ctl/ktls-ctl.8" 2>&1 >/dev/null)
 	[ -z "$warn" ] && pass manpage || fail manpage "$warn"
 fi
