@@ -14,6 +14,9 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 mods=/lib/modules/$kver
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
+# The image's root directory is the guest's /: mktemp made it 0700, which
+# would lock every user but root out of the whole file system.
+chmod 755 "$root"
 trap 'echo "mkinitramfs: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 
 mkdir -p "$root"/{bin,sbin,lib,lib64,usr,proc,sys,dev,tmp,run,t/bin,t/modules} "$root/$mods"
