@@ -3,9 +3,11 @@
 #
 # check.sh (make check): the whole test suite.
 #   1. install missing Debian packages (tests/deps.sh)
-#   2. build ktls.ko warning-free for Debian's 6.1 and 6.12 kernels
+#   2. build ktls.ko warning-free for Debian's 6.1 and 6.12 kernels, and
+#      ktls-ctl/libktls (make tools) with what the guests run of them
 #   3. lint: checkpatch --strict, clang-format
-#   4. host unit tests of the pure logic
+#   4. host unit tests of the pure logic, a short fuzz run, ktls-ctl's
+#      host tests (tests/ctl-host.sh)
 #   5. DKMS add/build for both kernels; .deb and .rpm built, installed,
 #      loaded in a guest on each kernel, removed
 #   6. guest suites on both kernels under QEMU (6.1 loads the DKMS build)
@@ -53,6 +55,20 @@ p_deps() {
 	fi
 }
 
+# build_step NAME LOG CMD...: PASS if CMD succeeds without a compiler
+# warning, else FAIL with the first errors or warnings.
+build_step() {
+	local name=$1 log=$2
+	shift 2
+	if ! "$@" >"$log" 2>&1; then
+		echo "FAIL $name $(grep -m3 -E 'error|Error' "$log" | tr '\n' ' ')$(tail -n 2 "$log" | tr '\n' ' ')"
+	elif grep -q 'warning:' "$log"; then
+		echo "FAIL $name warnings: $(grep -m3 'warning:' "$log" | tr '\n' ' ')"
+	else
+		echo "PASS $name"
+	fi | record
+}
+
 p_build() {
 	mapfile -t KERNELS < <(tests/kernels.sh 2>"$out/kernels.err")
 	if [ ${#KERNELS[@]} -ne 2 ]; then
@@ -71,6 +87,11 @@ p_build() {
 		tests/modules/build.sh "$k" >"$out/testmod-$s.log" 2>&1 ||
 			echo "FAIL build.test-modules-$s $(tail -n 3 "$out/testmod-$s.log" | tr '\n' ' ')"
 	done | record
+	# ktls-ctl and libktls; then ktls-ctl, its example and the GnuTLS and
+	# OpenSSL programs the 60-ktls-ctl suite runs, into build/guest/bin.
+	build_step build.tools "$out/tools.log" make --no-print-directory tools
+	build_step build.tools-guest "$out/tools-guest.log" \
+		make --no-print-directory -C tools/ktls-ctl guest
 	if make --no-print-directory -C tests/guest/progs >"$out/progs.log" 2>&1; then
 		echo "PASS build.guest-programs"
 	else
@@ -113,6 +134,20 @@ p_fuzz() {
 		sed -nE 's/^PASS (.*)$/PASS host:\1/p' "$out/fuzz.log" | record
 	else
 		echo "FAIL host:fuzz exit $rc: $(tail -n 3 "$out/fuzz.log" | tr '\n' ' ')" | record
+	fi
+}
+
+# ktls-ctl and libktls on the host: everything that needs no ktls module
+# (the module's paths are the 60-ktls-ctl guest suite).
+p_ctl_host() {
+	tests/ctl-host.sh >"$out/ctl-host.log" 2>&1
+	rc=$?
+	n=$(grep -cE '^(PASS|FAIL) ' "$out/ctl-host.log")
+	grep -E '^(PASS|FAIL|SKIP) ' "$out/ctl-host.log" | record
+	if [ "$n" -eq 0 ]; then
+		echo "FAIL ctl.host-ran-nothing exit $rc: $(tail -n 3 "$out/ctl-host.log" | tr '\n' ' ')" | record
+	elif [ $rc -ne 0 ] && ! grep -q '^FAIL ' "$out/ctl-host.log"; then
+		echo "FAIL ctl.host-exit tests/ctl-host.sh exited $rc: $(tail -n 3 "$out/ctl-host.log" | tr '\n' ' ')" | record
 	fi
 }
 
@@ -165,6 +200,7 @@ phase "build" p_build
 phase "lint" p_lint
 phase "unit" p_unit
 phase "fuzz" p_fuzz
+phase "ktls-ctl host" p_ctl_host
 phase "dkms" p_dkms
 phase "packaging" p_packaging
 phase "guest" p_guest
