@@ -11,6 +11,10 @@ PKGS=(
 	linux-source-6.12 dkms clang-format perl
 	iproute2 libgnutls28-dev nettle-dev gnutls-bin clang libclang-rt-14-dev
 	debhelper dh-dkms dpkg-dev fakeroot lintian rpm openssl
+	# ktls-ctl, libktls (tools/) and their host tests (tests/ctl-host.sh):
+	# GnuTLS to build, certtool, python3 to check JSON, readelf/nm/objdump,
+	# man --warnings for the manual page
+	python3 binutils man-db
 )
 
 missing=()
