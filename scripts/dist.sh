@@ -93,14 +93,6 @@ tarball() {
 	echo "$out/$name.tar.gz"
 }
 
-# have_tools DIR: does DIR's Makefile have an install-tools target with
-# something to do (see debian/rules)?
-have_tools() {
-	local out
-	out=$(LC_ALL=C make --no-print-directory -C "$1" -n install-tools DESTDIR=/nonexistent 2>&1) || true
-	! grep -qE "(No rule to make target|Nothing to be done for) .install-tools'" <<<"$out"
-}
-
 deb() {
 	local out=$1 tgz
 	command -v dpkg-buildpackage >/dev/null ||
@@ -123,11 +115,6 @@ rpm_() {
 	tgz=$(tarball "$out/SOURCES")
 	# The spec as the tarball has it.
 	tar -xzOf "$tgz" "$name/rpm/ktls.spec" >"$out/SPECS/ktls.spec"
-	if have_tools "$top"; then
-		opts+=(--with tools)
-	else
-		echo "dist: the top Makefile has no install-tools target: not building ktls-ctl"
-	fi
 	# On a system whose packages rpm does not manage (Debian), rpm's
 	# database is empty and BuildRequires cannot be checked.
 	if ! rpm -q rpm >/dev/null 2>&1; then
