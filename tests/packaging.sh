@@ -6,8 +6,13 @@
 #   1. install the build dependencies (apt-get), undo what the DKMS phase
 #      left (dkms remove ktls/<version> --all, /usr/src/ktls-<version>)
 #   2. make dist; the .debs built from the unpacked tarball, as from a
-#      clean checkout (dpkg-buildpackage -us -uc -b, offline); lintian
-#   3. rpmbuild -bs and -bb from the same tarball
+#      clean checkout (dpkg-buildpackage -us -uc -b, offline): ktls-dkms,
+#      ktls-ctl, libktls0, libktls-dev; lintian
+#   3. rpmbuild -bs and -bb from the same tarball: ktls-dkms, ktls-ctl,
+#      ktls-libs, ktls-devel
+#   3b. apt-get install ktls-ctl, libktls0, libktls-dev: the installed
+#      ktls-ctl runs (help, -j module show), the libktls example builds
+#      against the installed header and library; apt-get remove, purge
 #   4. apt-get install ./ktls-dkms_*.deb: DKMS must build and install the
 #      module for every KVER; each DKMS-built ktls.ko is copied to
 #      build/pkg/<kver>/ktls.ko, re-signed by scripts/sign.sh as a check,
@@ -76,7 +81,7 @@ pkg_known() { dpkg-query -W -f='${db:Status-Status}\n' "$1" 2>/dev/null | grep -
 # /usr/src or in the RPM test's database.
 clean_machine() {
 	local p
-	for p in ktls-ctl ktls-dkms; do
+	for p in libktls-dev libktls0 ktls-ctl ktls-dkms; do
 		pkg_known "$p" && dpkg --purge "$p"
 	done
 	[ -d "$out/rpmdb" ] && rpm --dbpath "$out/rpmdb" -e --nodeps ktls-dkms 2>/dev/null
@@ -169,6 +174,8 @@ debdir=$out/deb
 step deb-build "$out/deb-build.log" scripts/dist.sh deb "$debdir"
 deb_dkms=$(ls "$debdir"/ktls-dkms_*_all.deb 2>/dev/null | head -n 1)
 deb_ctl=$(ls "$debdir"/ktls-ctl_*.deb 2>/dev/null | head -n 1)
+deb_lib=$(ls "$debdir"/libktls0_*.deb 2>/dev/null | head -n 1)
+deb_dev=$(ls "$debdir"/libktls-dev_*.deb 2>/dev/null | head -n 1)
 if [ -n "$deb_dkms" ]; then
 	dpkg-deb -c "$deb_dkms" >"$out/deb-dkms.list"
 	v=$(dpkg-deb -f "$deb_dkms" Version)
@@ -184,13 +191,25 @@ if [ -n "$deb_dkms" ]; then
 else
 	fail deb-ktls-dkms "no ktls-dkms .deb in $debdir"
 fi
-if [ -n "$deb_ctl" ]; then
-	pass deb-ktls-ctl
-elif ! grep -q "no install-tools target" "$out/deb-build.log"; then
-	fail deb-ktls-ctl "the ktls-ctl .deb was not built: $(logtail "$out/deb-build.log")"
-else
-	skip deb-ktls-ctl "the top Makefile has no install-tools target yet (tools/ktls-ctl)"
-fi
+# deb_has NAME DEB PATH...: the package DEB holds every PATH.
+deb_has() {
+	local name=$1 deb=$2 f absent=
+	shift 2
+	if [ -z "$deb" ]; then
+		fail "$name" "the package was not built: $(logtail "$out/deb-build.log")"
+		return 1
+	fi
+	dpkg-deb -c "$deb" >"$out/$name.list"
+	for f in "$@"; do
+		grep -qE " \.$f( -> .*)?\$" "$out/$name.list" || absent="$absent $f"
+	done
+	check "$name" "missing from $(basename "$deb"):$absent" test -z "$absent"
+}
+ma=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
+deb_has deb-ktls-ctl "$deb_ctl" /usr/sbin/ktls-ctl /usr/share/man/man8/ktls-ctl.8.gz
+deb_has deb-libktls0 "$deb_lib" "/usr/lib/$ma/libktls.so.0" "/usr/lib/$ma/libktls.so.$version"
+deb_has deb-libktls-dev "$deb_dev" /usr/include/libktls.h /usr/include/linux/ktls.h \
+	"/usr/lib/$ma/libktls.so" "/usr/lib/$ma/libktls.a"
 if ls "$debdir"/*.changes >/dev/null 2>&1; then
 	lintian --fail-on error --display-info "$debdir"/*.changes >"$out/lintian.log" 2>&1
 	rc=$?
@@ -208,6 +227,8 @@ step rpm-build "$out/rpm-build.log" scripts/dist.sh rpm "$rpmdir"
 srpm=$(ls "$rpmdir"/SRPMS/ktls-"$version"-*.src.rpm 2>/dev/null | head -n 1)
 rpm_dkms=$(ls "$rpmdir"/RPMS/noarch/ktls-dkms-"$version"-*.noarch.rpm 2>/dev/null | head -n 1)
 rpm_ctl=$(ls "$rpmdir"/RPMS/*/ktls-ctl-"$version"-*.rpm 2>/dev/null | head -n 1)
+rpm_lib=$(ls "$rpmdir"/RPMS/*/ktls-libs-"$version"-*.rpm 2>/dev/null | head -n 1)
+rpm_dev=$(ls "$rpmdir"/RPMS/*/ktls-devel-"$version"-*.rpm 2>/dev/null | head -n 1)
 check rpm-srpm "no ktls-$version-*.src.rpm in $rpmdir/SRPMS" test -n "$srpm"
 if [ -n "$rpm_dkms" ]; then
 	check rpm-contents "no /usr/src/ktls-$version/dkms.conf in ktls-dkms.rpm" \
@@ -218,14 +239,68 @@ if [ -n "$rpm_dkms" ]; then
 else
 	fail rpm-ktls-dkms "no ktls-dkms-$version-*.noarch.rpm in $rpmdir/RPMS"
 fi
-if [ -n "$rpm_ctl" ]; then
-	pass rpm-ktls-ctl
-elif ! grep -q "no install-tools target" "$out/rpm-build.log"; then
-	fail rpm-ktls-ctl "the ktls-ctl RPM was not built: $(logtail "$out/rpm-build.log")"
-else
-	skip rpm-ktls-ctl "the top Makefile has no install-tools target yet (tools/ktls-ctl)"
-fi
+# rpm_has NAME RPM PATTERN...: the package RPM holds a file matching each
+# (extended, whole-line) PATTERN.
+rpm_has() {
+	local name=$1 rpm=$2 f absent=
+	shift 2
+	if [ -z "$rpm" ]; then
+		fail "$name" "the package was not built: $(logtail "$out/rpm-build.log")"
+		return 1
+	fi
+	rpm -qpl "$rpm" >"$out/$name.list" 2>&1
+	for f in "$@"; do
+		grep -qxE "$f" "$out/$name.list" || absent="$absent $f"
+	done
+	check "$name" "missing from $(basename "$rpm"):$absent" test -z "$absent"
+}
+rpm_has rpm-ktls-ctl "$rpm_ctl" /usr/sbin/ktls-ctl '/usr/share/man/man8/ktls-ctl\.8(\.gz)?'
+rpm_has rpm-ktls-libs "$rpm_lib" '/usr/lib(64)?/libktls\.so\.0' "/usr/lib(64)?/libktls\\.so\\.$version"
+rpm_has rpm-ktls-devel "$rpm_dev" /usr/include/libktls.h /usr/include/linux/ktls.h \
+	'/usr/lib(64)?/libktls\.so' '/usr/lib(64)?/libktls\.a'
 info "packages built in $(($(date +%s) - t0)) s"
+
+# ---- 3b. the tool packages on this machine: install, use, remove
+if [ -n "$deb_ctl" ] && [ -n "$deb_lib" ] && [ -n "$deb_dev" ]; then
+	step tools-install "$out/tools-install.log" "${APT[@]}" install --no-install-recommends \
+		"$deb_ctl" "$deb_lib" "$deb_dev"
+	K=/usr/sbin/ktls-ctl
+	check ctl-owned "dpkg -S $K: $(dpkg -S $K 2>&1)" sh -c "dpkg -S $K | grep -q '^ktls-ctl: '"
+	v=$($K --version 2>&1)
+	check ctl-version "ktls-ctl --version said '$v', VERSION is $version" grep -qw -- "$version" <<<"$v"
+	check ctl-man "no manual page for ktls-ctl in the package" \
+		sh -c "dpkg -L ktls-ctl | grep -q '^/usr/share/man/man8/ktls-ctl\.8'"
+	$K help >"$out/ctl-help.txt" 2>&1
+	rc=$?
+	check ctl-help "'ktls-ctl help' exited $rc: $(logtail "$out/ctl-help.txt")" \
+		sh -c "[ $rc -eq 0 ] && grep -q '^Usage: ktls-ctl' '$out/ctl-help.txt'"
+	# This machine's kernel has no ktls module: "loaded": false, exit 0.
+	$K -j module show >"$out/ctl-module.json" 2>"$out/ctl-module.err"
+	rc=$?
+	check ctl-json-module-show "'ktls-ctl -j module show' exited $rc: $(head -c 200 "$out/ctl-module.json" "$out/ctl-module.err" | tr '\n' ' ')" \
+		python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+sys.exit(0 if sys.argv[2] == "0" and d["module"] == "ktls" and isinstance(d["loaded"], bool) else 1)' \
+		"$out/ctl-module.json" "$rc"
+	# libktls-dev: the example client builds against the installed header
+	# and links the installed shared library.
+	if cc -Wall -Wextra -Werror -o "$out/ktls-client" tools/ktls-ctl/examples/ktls-client.c \
+		-lktls -lgnutls >"$out/example.log" 2>&1 && ldd "$out/ktls-client" >"$out/example.ldd" 2>&1; then
+		check libktls-dev-example "the example does not use /usr/lib/$ma/libktls.so.0: $(logtail "$out/example.ldd" 20)" \
+			grep -q "libktls\.so\.0 => /usr/lib/$ma/libktls\.so\.0" "$out/example.ldd"
+	else
+		fail libktls-dev-example "building the example against libktls-dev failed: $(logtail "$out/example.log")"
+	fi
+	step tools-remove "$out/tools-remove.log" "${APT[@]}" remove ktls-ctl libktls0 libktls-dev
+	step tools-purge "$out/tools-purge.log" dpkg --purge ktls-ctl libktls0 libktls-dev
+	left=$(ls $K /usr/lib/"$ma"/libktls* /usr/include/libktls.h /usr/include/linux/ktls.h 2>/dev/null | xargs)
+	for p in ktls-ctl libktls0 libktls-dev; do
+		pkg_known "$p" && left="$left (dpkg still knows $p)"
+	done
+	check tools-removed "left behind: $left" test -z "$left"
+else
+	fail tools-install "the ktls-ctl, libktls0 and libktls-dev .debs were not all built"
+fi
 
 # ---- 4. install the .deb: DKMS builds for every kernel
 if [ -z "$deb_dkms" ]; then
@@ -240,15 +315,9 @@ if [ -d "/lib/modules/$(uname -r)" ]; then
 	info "the running kernel $(uname -r) is installed: asking DKMS to build for all kernels"
 fi
 t1=$(date +%s)
-step deb-install "$out/deb-install.log" "${APT[@]}" install --no-install-recommends "$deb_dkms" ${deb_ctl:+"$deb_ctl"}
+step deb-install "$out/deb-install.log" "${APT[@]}" install --no-install-recommends "$deb_dkms"
 unset autoinstall_all_kernels
 info "apt-get install (DKMS builds) took $(($(date +%s) - t1)) s"
-if [ -n "$deb_ctl" ]; then
-	v=$(ktls-ctl --version 2>&1)
-	check ctl-version "ktls-ctl --version said '$v', VERSION is $version" grep -qw -- "$version" <<<"$v"
-	check ctl-man "no manual page for ktls-ctl in the package" \
-		sh -c "dpkg -L ktls-ctl | grep -q '^/usr/share/man/man./ktls-ctl\.'"
-fi
 for k in "${kvers[@]}"; do
 	s=$(series_of "$k")
 	check "dkms-installed-$s" "dkms status: $(dkms status "ktls/$version" -k "$k" 2>&1 | tr '\n' ' ')" \
@@ -299,7 +368,7 @@ for k in "${kvers[@]}"; do
 done
 
 # ---- 5. remove, purge
-step deb-remove "$out/deb-remove.log" "${APT[@]}" remove ktls-dkms ${deb_ctl:+ktls-ctl}
+step deb-remove "$out/deb-remove.log" "${APT[@]}" remove ktls-dkms
 check removed-from-dkms "dkms status: $(dkms status ktls 2>&1 | tr '\n' ' ')" \
 	sh -c "[ -z \"\$(dkms status ktls/$version)\" ] && [ ! -e /var/lib/dkms/ktls/$version ]"
 for k in "${kvers[@]}"; do
@@ -310,7 +379,7 @@ for k in "${kvers[@]}"; do
 done
 check removed-source "/usr/src/ktls-$version is still there" test ! -e "/usr/src/ktls-$version"
 # Nothing is left to purge unless the package had conffiles; dpkg says so.
-step deb-purge "$out/deb-purge.log" dpkg --purge ktls-dkms ${deb_ctl:+ktls-ctl}
+step deb-purge "$out/deb-purge.log" dpkg --purge ktls-dkms
 check deb-purged "dpkg still knows ktls-dkms" sh -c "! dpkg-query -W -f='\${db:Status-Status}' ktls-dkms 2>/dev/null | grep -qv '^not-installed\$'"
 
 # ---- 6. the RPM's scriptlets against this machine's DKMS (two more
