@@ -283,11 +283,15 @@ d = json.load(open(sys.argv[1]))
 sys.exit(0 if sys.argv[2] == "0" and d["module"] == "ktls" and isinstance(d["loaded"], bool) else 1)' \
 		"$out/ctl-module.json" "$rc"
 	# libktls-dev: the example client builds against the installed header
-	# and links the installed shared library.
+	# and links the installed shared library (found in /lib or /usr/lib:
+	# merged /usr), which loads (no arguments: usage, exit 2).
 	if cc -Wall -Wextra -Werror -o "$out/ktls-client" tools/ktls-ctl/examples/ktls-client.c \
 		-lktls -lgnutls >"$out/example.log" 2>&1 && ldd "$out/ktls-client" >"$out/example.ldd" 2>&1; then
-		check libktls-dev-example "the example does not use /usr/lib/$ma/libktls.so.0: $(logtail "$out/example.ldd" 20)" \
-			grep -q "libktls\.so\.0 => /usr/lib/$ma/libktls\.so\.0" "$out/example.ldd"
+		"$out/ktls-client" >"$out/example.run" 2>&1
+		rc=$?
+		check libktls-dev-example "the example does not use libktls.so.0 from libktls0 or does not run (exit $rc): $(logtail "$out/example.ldd" 20) $(logtail "$out/example.run")" \
+			sh -c "grep -qE 'libktls\.so\.0 => (/usr)?/lib/$ma/libktls\.so\.0 ' '$out/example.ldd' &&
+				[ $rc -eq 2 ] && grep -q '^usage:' '$out/example.run'"
 	else
 		fail libktls-dev-example "building the example against libktls-dev failed: $(logtail "$out/example.log")"
 	fi
