@@ -92,6 +92,10 @@ p_build() {
 	build_step build.tools "$out/tools.log" make --no-print-directory tools
 	build_step build.tools-guest "$out/tools-guest.log" \
 		make --no-print-directory -C tools/ktls-ctl guest
+	# The BPF programs of the policy suite (55-policy), before the guest
+	# programs that load them; both go to build/guest/bin.
+	build_step build.guest-bpf "$out/bpf.log" \
+		make --no-print-directory -C tests/guest/bpf
 	if make --no-print-directory -C tests/guest/progs >"$out/progs.log" 2>&1; then
 		echo "PASS build.guest-programs"
 	else

@@ -15,6 +15,10 @@ PKGS=(
 	# GnuTLS to build, certtool, python3 to check JSON, readelf/nm/objdump,
 	# man --warnings for the manual page
 	python3 binutils man-db
+	# The policy suite (55-policy): BPF programs built with clang -target bpf
+	# against libbpf's headers, and test programs linked with libbpf (whose
+	# libbpf.so.1, libelf and libz go into the guest's initramfs)
+	libbpf-dev llvm
 )
 
 missing=()
