@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * policy_rx 12|13 CIPHER [BPF_OBJECT]
+ *
+ * Stream-verdict policy on ktls RX records (docs/policy.md).  Every case
+ * loads a fresh tests/guest/bpf/policy.bpf.o, attaches skb_policy to its
+ * sock_hash as BPF_SK_SKB_STREAM_VERDICT (no stream parser) and puts a
+ * loopback receiver R there BEFORE TCP_ULP "ktls" and TLS_RX.  R's peer P
+ * is the in-tree tls.ko (ULP "tls", TLS_TX with R's keys) and sends one
+ * record per send().  Checked: the bytes (and record types) R or the
+ * redirect target delivers, the program's runs and the record lengths it
+ * saw, and the exact deltas of the policy counters.
+ *
+ *   pass              three records, all delivered, one run each
+ *   drop              the record starting with DROP is discarded, the
+ *                     records before and after it are delivered exactly
+ *   redir-ingress-tcp    bpf_sk_redirect_hash + BPF_F_INGRESS to a plain
+ *                        TCP socket: recv() there, nothing on R
+ *   redir-ingress-ktls   bpf_sk_redirect_map + BPF_F_INGRESS to a ktls
+ *                        socket with TLS_RX: recv() there
+ *   redir-egress-tcp     bpf_sk_redirect_map to a plain TCP socket: its
+ *                        peer receives the plaintext
+ *   redir-egress-ktls    bpf_sk_redirect_hash to a ktls socket with TLS_TX:
+ *                        its tls.ko peer decrypts with that socket's keys
+ *   ctrl              a control record between two data records is not
+ *                     shown to the program and arrives with its type
+ */
+#include "policy_common.h"
+
+#define SEED_R 5 /* P -> R */
+#define SEED_X 6 /* target X -> its peer, or its peer -> X */
+
+static unsigned char buf[16384], got[16384];
+
+struct rxc {
+	struct pol pol;
+	int r, p; /* receiver in sock_hash key 0, its tls.ko peer (sender) */
+	int x, xp; /* redirect target, its peer */
+	int ok;
+};
+
+static ssize_t snd(int fd, const void *b, size_t n)
+{
+	return send(fd, b, n, MSG_NOSIGNAL);
+}
+
+static int rx_setup(struct tcase *t, struct rxc *c, const struct pc_step *st,
+		    int n)
+{
+	memset(c, 0, sizeof(*c));
+	c->r = c->p = c->x = c->xp = -1;
+	if (pol_open(t, &c->pol) || pol_attach(t, &c->pol, c->pol.hash, 1) ||
+	    pol_steps(t, c->pol.skb_steps, st, n) || pc_pair(t, &c->r, &c->p))
+		return -1;
+	if (pol_add(c->pol.hash, 0, c->r)) {
+		tc_fail(t, "setup: add R to sock_hash: %s", strerror(errno));
+		return -1;
+	}
+	if (pc_ulp(t, "R", c->r, "ktls") ||
+	    pc_keys(t, "R", c->r, TLS_RX, SEED_R) ||
+	    pc_ulp(t, "P", c->p, "tls") ||
+	    pc_keys(t, "P", c->p, TLS_TX, SEED_R))
+		return -1;
+	return 0;
+}
+
+/* Target X in @map_fd key 1; @ulp NULL: plain TCP, else keys in @dir. */
+static int target_setup(struct tcase *t, struct rxc *c, int map_fd,
+			const char *ulp, int dir)
+{
+	if (pc_pair(t, &c->x, &c->xp))
+		return -1;
+	if (pol_add(map_fd, 1, c->x)) {
+		tc_fail(t, "setup: add X to the map: %s", strerror(errno));
+		return -1;
+	}
+	if (!ulp)
+		return 0;
+	if (pc_ulp(t, "X", c->x, ulp) || pc_keys(t, "X", c->x, dir, SEED_X) ||
+	    pc_ulp(t, "X's peer", c->xp, "tls") ||
+	    pc_keys(t, "X's peer", c->xp, dir == TLS_TX ? TLS_RX : TLS_TX,
+		    SEED_X))
+		return -1;
+	return 0;
+}
+
+static void rx_done(struct tcase *t, struct rxc *c, const long long *ctrs)
+{
+	pc_close(&c->r);
+	pc_close(&c->p);
+	pc_close(&c->x);
+	pc_close(&c->xp);
+	pol_close(&c->pol);
+	if (c->ok)
+		tc_ctrs(t, ctrs);
+	tc_end(t);
+}
+
+/* P sends the records of @lens (bytes from buf, in order), one each. */
+static int send_records(struct tcase *t, struct rxc *c,
+			const unsigned int *lens, int n)
+{
+	size_t off = 0;
+	char what[64];
+	ssize_t rc;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		rc = snd(c->p, buf + off, lens[i]);
+		if (rc != (ssize_t)lens[i]) {
+			snprintf(what, sizeof(what), "P sends record %d", i);
+			tc_rc(t, what, rc, lens[i]);
+			return -1;
+		}
+		off += lens[i];
+	}
+	return 0;
+}
+
+/* Every run's head matches the record it was shown (records of @lens). */
+static void tc_heads(struct tcase *t, struct rxc *c, const unsigned int *lens,
+		     int n)
+{
+	struct pc_stats st;
+	size_t off = 0;
+	int i;
+
+	if (pol_stats(t, c->pol.skb_stats, &st))
+		return;
+	for (i = 0; i < n && i < (int)st.runs; i++) {
+		unsigned int hl = lens[i] < PC_HEAD ? lens[i] : PC_HEAD;
+
+		if (st.log[i].head_len != hl ||
+		    memcmp(st.log[i].head, buf + off, hl))
+			tc_fail(t,
+				"run %d: program read %u bytes %02x%02x%02x%02x.., want the record's first %u",
+				i, st.log[i].head_len, st.log[i].head[0],
+				st.log[i].head[1], st.log[i].head[2],
+				st.log[i].head[3], hl);
+		off += lens[i];
+	}
+}
+
+#define SIZES(...) ((const unsigned int[]){ __VA_ARGS__ })
+
+static void case_pass(void)
+{
+	const struct pc_step st[] = { { .verdict = PC_PASS } };
+	const long long ctrs[C_N] = { [C_RXPASS] = 3 };
+	const unsigned int *lens = SIZES(100, 200, 300);
+	struct tcase t;
+	struct rxc c;
+
+	tc_begin(&t, "rx-pass");
+	if (!rx_setup(&t, &c, st, 1)) {
+		c.ok = 1;
+		kc_rand(buf, 600, 31);
+		if (!send_records(&t, &c, lens, 3)) {
+			tc_recv(&t, "R", c.r, buf, 600);
+			tc_quiet(&t, "R afterwards", c.r);
+			tc_runs(&t, "runs", c.pol.skb_stats, 3, lens);
+			tc_heads(&t, &c, lens, 3);
+		}
+	}
+	rx_done(&t, &c, ctrs);
+}
+
+static void case_drop(void)
+{
+	const struct pc_step st[] = { { .prefix_len = 4, .prefix = "DROP" } };
+	const long long ctrs[C_N] = { [C_RXPASS] = 2, [C_RXDROP] = 1 };
+	const unsigned int *lens = SIZES(100, 200, 300);
+	struct tcase t;
+	struct rxc c;
+
+	tc_begin(&t, "rx-drop");
+	if (!rx_setup(&t, &c, st, 1)) {
+		c.ok = 1;
+		kc_rand(buf, 600, 32);
+		buf[0] = 'k';
+		memcpy(buf + 100, "DROP", 4);
+		buf[300] = 'k';
+		memcpy(got, buf, 100);
+		memcpy(got + 100, buf + 300, 300);
+		if (!send_records(&t, &c, lens, 3)) {
+			tc_recv(&t, "R (records 1 and 3)", c.r, got, 400);
+			tc_quiet(&t, "R afterwards", c.r);
+			tc_runs(&t, "runs", c.pol.skb_stats, 3, lens);
+			tc_heads(&t, &c, lens, 3);
+		}
+	}
+	rx_done(&t, &c, ctrs);
+}
+
+/*
+ * Redirect every record to X (in @map as key 1, @ulp/@dir as in
+ * target_setup) with @flags; X (ingress) or X's peer (egress) must
+ * receive the 500 plaintext bytes, R nothing.
+ */
+static void redirect_case(const char *name, int map, const char *ulp, int dir,
+			  __u32 flags)
+{
+	const struct pc_step st[] = { { .verdict = PC_REDIRECT,
+					.map = (__u32)map,
+					.key = 1,
+					.flags = flags } };
+	const long long ctrs[C_N] = { [C_RXREDIR] = 2 };
+	const unsigned int *lens = SIZES(200, 300);
+	struct tcase t;
+	struct rxc c;
+	int dst;
+
+	tc_begin(&t, name);
+	if (!rx_setup(&t, &c, st, 1) &&
+	    !target_setup(&t, &c, map == PC_MAP ? c.pol.map : c.pol.hash, ulp,
+			  dir)) {
+		c.ok = 1;
+		kc_rand(buf, 500, 33);
+		dst = flags & BPF_F_INGRESS ? c.x : c.xp;
+		if (!send_records(&t, &c, lens, 2)) {
+			tc_recv(&t,
+				flags & BPF_F_INGRESS ? "recv on X" :
+							"X's peer",
+				dst, buf, 500);
+			tc_quiet(&t, "the same afterwards", dst);
+			tc_quiet(&t, "R", c.r);
+			tc_quiet(&t, flags & BPF_F_INGRESS ? "X's peer" : "X",
+				 flags & BPF_F_INGRESS ? c.xp : c.x);
+			tc_runs(&t, "runs", c.pol.skb_stats, 2, lens);
+		}
+	}
+	rx_done(&t, &c, ctrs);
+}
+
+static void case_ctrl(void)
+{
+	const struct pc_step st[] = { { .verdict = PC_PASS } };
+	const long long ctrs[C_N] = { [C_RXPASS] = 2 };
+	unsigned char r[512];
+	struct tcase t;
+	struct rxc c;
+	ssize_t n;
+	int type;
+
+	tc_begin(&t, "rx-ctrl");
+	if (!rx_setup(&t, &c, st, 1)) {
+		c.ok = 1;
+		kc_rand(buf, 400, 34);
+		tc_rc(&t, "P sends 100", snd(c.p, buf, 100), 100);
+		tc_rc(&t, "P sends an alert",
+		      kc_send_type(c.p, KC_TYPE_ALERT, "\x01\x00", 2), 2);
+		tc_rc(&t, "P sends 300", snd(c.p, buf + 100, 300), 300);
+		n = kc_recv_type(c.r, r, sizeof(r), &type, 0);
+		if (n != 100 || type != KC_TYPE_DATA || memcmp(r, buf, 100))
+			tc_fail(&t,
+				"R first read: %zd (%s) type %d, want 100 bytes of type 23",
+				n, n < 0 ? strerror(errno) : "", type);
+		n = kc_recv_type(c.r, r, sizeof(r), &type, 0);
+		if (n != 2 || type != KC_TYPE_ALERT || memcmp(r, "\x01\x00", 2))
+			tc_fail(&t,
+				"R second read: %zd (%s) type %d, want the 2-byte alert (type 21)",
+				n, n < 0 ? strerror(errno) : "", type);
+		n = kc_recv_all(c.r, r, 300);
+		if (n != 300 || memcmp(r, buf + 100, 300))
+			tc_fail(&t, "R third read: %zd (%s), want 300 bytes", n,
+				n < 0 ? strerror(errno) : "");
+		tc_quiet(&t, "R afterwards", c.r);
+		tc_runs(&t, "runs (data records only)", c.pol.skb_stats, 2,
+			SIZES(100, 300));
+	}
+	rx_done(&t, &c, ctrs);
+}
+
+static void case_redir_ingress_tcp(void)
+{
+	redirect_case("rx-redir-ingress-tcp", PC_HASH, NULL, 0, BPF_F_INGRESS);
+}
+
+static void case_redir_ingress_ktls(void)
+{
+	redirect_case("rx-redir-ingress-ktls", PC_MAP, "ktls", TLS_RX,
+		      BPF_F_INGRESS);
+}
+
+static void case_redir_egress_tcp(void)
+{
+	redirect_case("rx-redir-egress-tcp", PC_MAP, NULL, 0, 0);
+}
+
+static void case_redir_egress_ktls(void)
+{
+	redirect_case("rx-redir-egress-ktls", PC_HASH, "ktls", TLS_TX, 0);
+}
+
+static const struct {
+	const char *name;
+	void (*fn)(void);
+} cases[] = {
+	{ "rx-pass", case_pass },
+	{ "rx-drop", case_drop },
+	{ "rx-ctrl", case_ctrl },
+	{ "rx-redir-ingress-tcp", case_redir_ingress_tcp },
+	{ "rx-redir-ingress-ktls", case_redir_ingress_ktls },
+	{ "rx-redir-egress-tcp", case_redir_egress_tcp },
+	{ "rx-redir-egress-ktls", case_redir_egress_ktls },
+};
+
+int main(int argc, char **argv)
+{
+	const char *only = getenv("POLICY_CASES");
+	size_t i;
+
+	if (pc_args(argc, argv)) {
+		fprintf(stderr, "usage: policy_rx 12|13 CIPHER [BPF_OBJECT]\n");
+		return 2;
+	}
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		if (only && !strstr(only, cases[i].name))
+			continue;
+		cases[i].fn();
+	}
+	return kt_failed;
+}

@@ -1,0 +1,940 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * policy_tx 12|13 CIPHER [BPF_OBJECT]
+ *
+ * SK_MSG policy on ktls TX plaintext (docs/policy.md).  Every case loads a
+ * fresh tests/guest/bpf/policy.bpf.o, attaches msg_policy to its sock_hash
+ * and puts a loopback sender S there BEFORE TCP_ULP "ktls" and TLS_TX.  S's
+ * peer P is the in-tree tls.ko (ULP "tls", TLS_RX with S's keys), so the
+ * bytes are checked by an independent implementation.  Each case checks
+ * the return values and errnos of the calls, the exact bytes at the peers,
+ * how often the program ran and on how many bytes, and the exact deltas of
+ * the policy counters in /proc/net/ktls_stat.
+ *
+ *   pass             all bytes arrive, send returns the size
+ *   drop             EACCES, nothing arrives; the next sends run the
+ *                    program again (it drops messages starting with DROP)
+ *   apply-partial    apply_bytes(600) then drop: send returns 600
+ *   apply-span       apply_bytes(2500) over sends of 1000: not rerun until
+ *                    consumed, then a boundary inside the third send
+ *   cork             cork_bytes(3000): sends of 1000 return 1000, nothing
+ *                    arrives until 3000 are pending, then one verdict
+ *   cork-drop        a drop after the cork discards all 3000 bytes: EACCES
+ *   cork-over-apply  apply_bytes(500) and cork_bytes(2000) in one run:
+ *                    nothing is released before 2000 bytes
+ *   cork-close       bytes still corked at close are discarded and counted
+ *   redir-egress-ktls  bpf_msg_redirect_hash to a ktls socket T in the
+ *                    map: T's peer decrypts with T's keys; T's program does
+ *                    not run on them (it does on T's own send)
+ *   redir-egress-tcp bpf_msg_redirect_map to a plain TCP socket: plaintext
+ *   redir-ingress-tcp  BPF_F_INGRESS to a plain TCP socket: recv() there
+ *   redir-ingress-ktls BPF_F_INGRESS to a ktls socket with TLS_RX: recv()
+ *                    there, without a record-type cmsg; its own records
+ *                    still decrypt afterwards
+ *   push, pop, pull  bpf_msg_push_data/pop_data/pull_data (+ writes)
+ *   sendfile         data == data_end until pull_data, which exposes it
+ *   msg-more         MSG_MORE: the program runs once, at the record end
+ *   maxrec           20000 bytes in one send: runs on 16384 and 3616
+ *   ctrl             a control record bypasses the program; the open data
+ *                    is judged before it
+ *   order-ulp-first  a socket with the ktls ULP cannot join a map: EINVAL
+ *   order-second-map a ktls socket in a map with a program cannot join a
+ *                    second map: EBUSY
+ *   order-map-delete after the map delete the program no longer runs and
+ *                    the socket sends and receives kTLS correctly
+ *   intree-refuses   tls.ko: socket in a sockhash, ULP "tls", then TLS_TX
+ *                    and TLS_RX fail with EINVAL (Debian's backport)
+ */
+#include <fcntl.h>
+#include <sys/sendfile.h>
+
+#include "policy_common.h"
+
+#define SEED_S 1 /* S -> P */
+#define SEED_P 2 /* P -> S */
+#define SEED_T 3 /* target T -> its peer */
+
+static unsigned char buf[32768], want[32768];
+
+struct txc {
+	struct pol pol;
+	int s, p; /* sender in sock_hash key 0, its tls.ko peer */
+	int x, xp; /* redirect target, its peer */
+	int ok; /* set up completely: check the counters */
+};
+
+static ssize_t snd(int fd, const void *b, size_t n, int flags)
+{
+	return send(fd, b, n, flags | MSG_NOSIGNAL);
+}
+
+static void txc_init(struct txc *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->s = c->p = c->x = c->xp = -1;
+}
+
+/*
+ * The program attached to sock_hash with @steps; S in sock_hash under key
+ * 0, then ULP ktls and TLS_TX (and TLS_RX with @rx); P with ULP tls and
+ * the matching keys.
+ */
+static int tx_setup(struct tcase *t, struct txc *c, const struct pc_step *st,
+		    int n, int rx)
+{
+	txc_init(c);
+	if (pol_open(t, &c->pol) || pol_attach(t, &c->pol, c->pol.hash, 0) ||
+	    pol_steps(t, c->pol.msg_steps, st, n) || pc_pair(t, &c->s, &c->p))
+		return -1;
+	if (pol_add(c->pol.hash, 0, c->s)) {
+		tc_fail(t, "setup: add S to sock_hash: %s", strerror(errno));
+		return -1;
+	}
+	if (pc_ulp(t, "S", c->s, "ktls") ||
+	    pc_keys(t, "S", c->s, TLS_TX, SEED_S) ||
+	    pc_ulp(t, "P", c->p, "tls") ||
+	    pc_keys(t, "P", c->p, TLS_RX, SEED_S))
+		return -1;
+	if (rx && (pc_keys(t, "S", c->s, TLS_RX, SEED_P) ||
+		   pc_keys(t, "P", c->p, TLS_TX, SEED_P)))
+		return -1;
+	return 0;
+}
+
+/*
+ * A redirect target T (and its peer) in @map_fd under key 1, added before
+ * its ULP.  @ulp NULL: plain TCP.  Otherwise T gets ULP @ulp and keys with
+ * SEED_T in direction @dir; its peer gets ULP tls and the other direction.
+ */
+static int target_setup(struct tcase *t, struct txc *c, int map_fd,
+			const char *ulp, int dir)
+{
+	if (pc_pair(t, &c->x, &c->xp))
+		return -1;
+	if (pol_add(map_fd, 1, c->x)) {
+		tc_fail(t, "setup: add T to the map: %s", strerror(errno));
+		return -1;
+	}
+	if (!ulp)
+		return 0;
+	if (pc_ulp(t, "T", c->x, ulp) || pc_keys(t, "T", c->x, dir, SEED_T) ||
+	    pc_ulp(t, "T's peer", c->xp, "tls") ||
+	    pc_keys(t, "T's peer", c->xp, dir == TLS_TX ? TLS_RX : TLS_TX,
+		    SEED_T))
+		return -1;
+	return 0;
+}
+
+static void tx_done(struct tcase *t, struct txc *c, const long long *ctrs)
+{
+	pc_close(&c->s);
+	pc_close(&c->p);
+	pc_close(&c->x);
+	pc_close(&c->xp);
+	pol_close(&c->pol);
+	if (c->ok && ctrs)
+		tc_ctrs(t, ctrs);
+	tc_end(t);
+}
+
+/* Log entry @i of the SK_MSG program. */
+static int run_log(struct tcase *t, struct txc *c, unsigned int i,
+		   struct pc_run *r)
+{
+	struct pc_stats st;
+
+	if (pol_stats(t, c->pol.msg_stats, &st))
+		return -1;
+	if (st.runs <= i) {
+		tc_fail(t, "program log: no run %u (ran %llu times)", i,
+			(unsigned long long)st.runs);
+		return -1;
+	}
+	*r = st.log[i];
+	return 0;
+}
+
+/* Run @i saw @len readable bytes first, equal to @head. */
+static void tc_head(struct tcase *t, struct txc *c, unsigned int i,
+		    const unsigned char *head, unsigned int len)
+{
+	struct pc_run r;
+
+	if (run_log(t, c, i, &r))
+		return;
+	if (r.head_len != len || memcmp(r.head, head, len))
+		tc_fail(t,
+			"run %u: program read %u bytes %02x%02x%02x%02x.., want %u bytes %02x%02x%02x%02x..",
+			i, r.head_len, r.head[0], r.head[1], r.head[2],
+			r.head[3], len, head[0], head[1], head[2], head[3]);
+}
+
+#define SIZES(...) ((const unsigned int[]){ __VA_ARGS__ })
+
+/* --- verdicts ------------------------------------------------------- */
+
+static void case_pass(void)
+{
+	const struct pc_step st[] = { { .verdict = PC_PASS } };
+	const long long ctrs[C_N] = { [C_PASS] = 1 };
+	struct tcase t;
+	struct txc c;
+
+	tc_begin(&t, "pass");
+	if (!tx_setup(&t, &c, st, 1, 0)) {
+		c.ok = 1;
+		kc_rand(buf, 1000, 11);
+		tc_rc(&t, "send 1000", snd(c.s, buf, 1000, 0), 1000);
+		tc_recv(&t, "P", c.p, buf, 1000);
+		tc_quiet(&t, "P afterwards", c.p);
+		tc_runs(&t, "after send", c.pol.msg_stats, 1, SIZES(1000));
+		tc_head(&t, &c, 0, buf, PC_HEAD);
+	}
+	tx_done(&t, &c, ctrs);
+}
+
+static void case_drop(void)
+{
+	const struct pc_step st[] = { { .prefix_len = 4, .prefix = "DROP" } };
+	const long long ctrs[C_N] = {
+		[C_PASS] = 2, [C_DROP] = 2, [C_DROPPED] = 1300
+	};
+	struct tcase t;
+	struct txc c;
+
+	tc_begin(&t, "drop");
+	if (!tx_setup(&t, &c, st, 1, 0)) {
+		c.ok = 1;
+		kc_rand(buf, 4000, 12);
+		memcpy(buf, "DROP", 4);
+		buf[1000] = 'k';
+		memcpy(buf + 1500, "DROP", 4);
+		buf[1800] = 'k';
+		tc_errno(&t, "send DROP 1000", snd(c.s, buf, 1000, 0), EACCES);
+		tc_quiet(&t, "P after the drop", c.p);
+		tc_rc(&t, "send 500", snd(c.s, buf + 1000, 500, 0), 500);
+		tc_recv(&t, "P", c.p, buf + 1000, 500);
+		tc_errno(&t, "send DROP 300", snd(c.s, buf + 1500, 300, 0),
+			 EACCES);
+		tc_rc(&t, "send 200", snd(c.s, buf + 1800, 200, 0), 200);
+		tc_recv(&t, "P", c.p, buf + 1800, 200);
+		tc_quiet(&t, "P afterwards", c.p);
+		tc_runs(&t, "runs", c.pol.msg_stats, 4,
+			SIZES(1000, 500, 300, 200));
+	}
+	tx_done(&t, &c, ctrs);
+}
+
+static void case_apply_partial(void)
+{
+	const struct pc_step st[] = { { .apply = 600 },
+				      { .verdict = PC_DROP },
+				      { .verdict = PC_PASS } };
+	const long long ctrs[C_N] = {
+		[C_PASS] = 2, [C_DROP] = 1, [C_DROPPED] = 400
+	};
+	struct tcase t;
+	struct txc c;
+
+	tc_begin(&t, "apply-partial");
+	if (!tx_setup(&t, &c, st, 3, 0)) {
+		c.ok = 1;
+		kc_rand(buf, 1100, 13);
+		tc_rc(&t, "send 1000 (600 passed, 400 dropped)",
+		      snd(c.s, buf, 1000, 0), 600);
+		tc_recv(&t, "P", c.p, buf, 600);
+		tc_quiet(&t, "P after 600", c.p);
+		tc_rc(&t, "next send 100", snd(c.s, buf + 1000, 100, 0), 100);
+		tc_recv(&t, "P", c.p, buf + 1000, 100);
+		tc_quiet(&t, "P afterwards", c.p);
+		tc_runs(&t, "runs", c.pol.msg_stats, 3, SIZES(1000, 400, 100));
+	}
+	tx_done(&t, &c, ctrs);
+}
+
+static void case_apply_span(void)
+{
+	const struct pc_step st[] = { { .apply = 2500 },
+				      { .verdict = PC_DROP },
+				      { .verdict = PC_PASS } };
+	const long long ctrs[C_N] = {
+		[C_PASS] = 2, [C_DROP] = 1, [C_DROPPED] = 500
+	};
+	struct tcase t;
+	struct txc c;
+
+	tc_begin(&t, "apply-span");
+	if (!tx_setup(&t, &c, st, 3, 0)) {
+		c.ok = 1;
+		kc_rand(buf, 3300, 14);
+		tc_rc(&t, "send 1", snd(c.s, buf, 1000, 0), 1000);
+		tc_recv(&t, "P after send 1", c.p, buf, 1000);
+		tc_rc(&t, "send 2", snd(c.s, buf + 1000, 1000, 0), 1000);
+		tc_recv(&t, "P after send 2", c.p, buf + 1000, 1000);
+		tc_runs(&t, "after send 2", c.pol.msg_stats, 1, SIZES(1000));
+		tc_rc(&t, "send 3 (500 covered, 500 dropped)",
+		      snd(c.s, buf + 2000, 1000, 0), 500);
+		tc_recv(&t, "P after send 3", c.p, buf + 2000, 500);
+		tc_quiet(&t, "P after send 3", c.p);
+		tc_rc(&t, "send 4", snd(c.s, buf + 3000, 300, 0), 300);
+		tc_recv(&t, "P after send 4", c.p, buf + 3000, 300);
+		tc_quiet(&t, "P afterwards", c.p);
+		tc_runs(&t, "runs", c.pol.msg_stats, 3, SIZES(1000, 500, 300));
+	}
+	tx_done(&t, &c, ctrs);
+}
+
+/* --- cork ----------------------------------------------------------- */
+
+static void case_cork(void)
+{
+	const struct pc_step st[] = { { .cork = 3000 },
+				      { .verdict = PC_PASS } };
+	const long long ctrs[C_N] = { [C_PASS] = 1, [C_CORKED] = 2000 };
+	struct tcase t;
+	struct txc c;
+
+	tc_begin(&t, "cork");
+	if (!tx_setup(&t, &c, st, 2, 0)) {
+		c.ok = 1;
+		kc_rand(buf, 3000, 15);
+		tc_rc(&t, "send 1", snd(c.s, buf, 1000, 0), 1000);
+		tc_quiet(&t, "P after send 1", c.p);
+		tc_rc(&t, "send 2", snd(c.s, buf + 1000, 1000, 0), 1000);
+		tc_quiet(&t, "P after send 2", c.p);
+		tc_runs(&t, "after send 2", c.pol.msg_stats, 1, SIZES(1000));
+		tc_rc(&t, "send 3", snd(c.s, buf + 2000, 1000, 0), 1000);
+		tc_recv(&t, "P after send 3", c.p, buf, 3000);
+		tc_quiet(&t, "P afterwards", c.p);
+		tc_runs(&t, "runs", c.pol.msg_stats, 2, SIZES(1000, 3000));
+	}
+	tx_done(&t, &c, ctrs);
+}
+
+static void case_cork_drop(void)
+{
+	const struct pc_step st[] = { { .cork = 3000 },
+				      { .verdict = PC_DROP },
+				      { .verdict = PC_PASS } };
+	const long long ctrs[C_N] = {
+		[C_PASS] = 1, [C_DROP] = 1, [C_CORKED] = 2000, [C_DROPPED] = 3000
+	};
+	struct tcase t;
+	struct txc c;
+
+	tc_begin(&t, "cork-drop");
+	if (!tx_setup(&t, &c, st, 3, 0)) {
+		c.ok = 1;
+		kc_rand(buf, 3200, 16);
+		tc_rc(&t, "send 1", snd(c.s, buf, 1000, 0), 1000);
+		tc_rc(&t, "send 2", snd(c.s, buf + 1000, 1000, 0), 1000);
+		tc_errno(&t, "send 3 (drop)", snd(c.s, buf + 2000, 1000, 0),
+			 EACCES);
+		tc_quiet(&t, "P after the drop", c.p);
+		tc_rc(&t, "send 4", snd(c.s, buf + 3000, 200, 0), 200);
+		tc_recv(&t, "P after send 4", c.p, buf + 3000, 200);
+		tc_quiet(&t, "P afterwards", c.p);
+		tc_runs(&t, "runs", c.pol.msg_stats, 3, SIZES(1000, 3000, 200));
+	}
+	tx_done(&t, &c, ctrs);
+}
+
+static void case_cork_over_apply(void)
+{
+	const struct pc_step st[] = { { .apply = 500, .cork = 2000 },
+				      { .verdict = PC_PASS } };
+	const long long ctrs[C_N] = { [C_PASS] = 1, [C_CORKED] = 1000 };
+	struct tcase t;
+	struct txc c;
+
+	tc_begin(&t, "cork-over-apply");
+	if (!tx_setup(&t, &c, st, 2, 0)) {
+		c.ok = 1;
+		kc_rand(buf, 2000, 17);
+		tc_rc(&t, "send 1", snd(c.s, buf, 1000, 0), 1000);
+		tc_quiet(&t, "P after send 1 (apply 500 must not release)",
+			 c.p);
+		tc_rc(&t, "send 2", snd(c.s, buf + 1000, 1000, 0), 1000);
+		tc_recv(&t, "P after send 2", c.p, buf, 2000);
+		tc_quiet(&t, "P afterwards", c.p);
+		tc_runs(&t, "runs", c.pol.msg_stats, 2, SIZES(1000, 2000));
+	}
+	tx_done(&t, &c, ctrs);
+}
+
+static void case_cork_close(void)
+{
+	const struct pc_step st[] = { { .cork = 3000 } };
+	const long long ctrs[C_N] = { [C_CORKED] = 1000, [C_DROPPED] = 1000 };
+	struct tcase t;
+	struct txc c;
+	ssize_t n;
+
+	tc_begin(&t, "cork-close");
+	if (!tx_setup(&t, &c, st, 1, 0)) {
+		c.ok = 1;
+		kc_rand(buf, 1000, 18);
+		tc_rc(&t, "send", snd(c.s, buf, 1000, 0), 1000);
+		close(c.s); /* orderly: FIN after whatever is sent */
+		c.s = -1;
+		n = recv(c.p, want, sizeof(want), 0);
+		if (n != 0)
+			tc_fail(&t,
+				"P after close: recv %zd (%s), want 0 (EOF, no data)",
+				n, n < 0 ? strerror(errno) : "data");
+		tc_runs(&t, "runs", c.pol.msg_stats, 1, SIZES(1000));
+	}
+	tx_done(&t, &c, ctrs);
+}
+
+/* --- redirects ------------------------------------------------------ */
+
+static void case_redir_egress_ktls(void)
+{
+	const struct pc_step st[] = {
+		{ .verdict = PC_REDIRECT, .map = PC_HASH, .key = 1 },
+		{ .verdict = PC_PASS }
+	};
+	const long long ctrs[C_N] = { [C_PASS] = 1, [C_REDIR] = 1 };
+	struct tcase t;
+	struct txc c;
+
+	tc_begin(&t, "redir-egress-ktls");
+	if (!tx_setup(&t, &c, st, 2, 0) &&
+	    !target_setup(&t, &c, c.pol.hash, "ktls", TLS_TX)) {
+		c.ok = 1;
+		kc_rand(buf, 1200, 19);
+		tc_rc(&t, "send on S", snd(c.s, buf, 1000, 0), 1000);
+		tc_recv(&t, "T's peer (T's keys)", c.xp, buf, 1000);
+		tc_quiet(&t, "P (S's peer)", c.p);
+		tc_runs(&t, "after the redirect (T's program must not run)",
+			c.pol.msg_stats, 1, SIZES(1000));
+		tc_rc(&t, "T's own send", snd(c.x, buf + 1000, 200, 0), 200);
+		tc_recv(&t, "T's peer after T's send", c.xp, buf + 1000, 200);
+		tc_quiet(&t, "T's peer afterwards", c.xp);
+		tc_runs(&t, "after T's send", c.pol.msg_stats, 2,
+			SIZES(1000, 200));
+	}
+	tx_done(&t, &c, ctrs);
+}
+
+static void case_redir_egress_tcp(void)
+{
+	const struct pc_step st[] = {
+		{ .verdict = PC_REDIRECT, .map = PC_MAP, .key = 1 }
+	};
+	const long long ctrs[C_N] = { [C_REDIR] = 1 };
+	struct tcase t;
+	struct txc c;
+
+	tc_begin(&t, "redir-egress-tcp");
+	if (!tx_setup(&t, &c, st, 1, 0) &&
+	    !target_setup(&t, &c, c.pol.map, NULL, 0)) {
+		c.ok = 1;
+		kc_rand(buf, 1000, 20);
+		tc_rc(&t, "send on S", snd(c.s, buf, 1000, 0), 1000);
+		tc_recv(&t, "T's peer (plaintext)", c.xp, buf, 1000);
+		tc_quiet(&t, "T's peer afterwards", c.xp);
+		tc_quiet(&t, "P (S's peer)", c.p);
+		tc_runs(&t, "runs", c.pol.msg_stats, 1, SIZES(1000));
+	}
+	tx_done(&t, &c, ctrs);
+}
+
+static void case_redir_ingress_tcp(void)
+{
+	const struct pc_step st[] = { { .verdict = PC_REDIRECT,
+					.map = PC_HASH,
+					.key = 1,
+					.flags = BPF_F_INGRESS } };
+	const long long ctrs[C_N] = { [C_REDIR] = 1 };
+	struct tcase t;
+	struct txc c;
+
+	tc_begin(&t, "redir-ingress-tcp");
+	if (!tx_setup(&t, &c, st, 1, 0) &&
+	    !target_setup(&t, &c, c.pol.hash, NULL, 0)) {
+		c.ok = 1;
+		kc_rand(buf, 1000, 21);
+		tc_rc(&t, "send on S", snd(c.s, buf, 1000, 0), 1000);
+		tc_recv(&t, "recv on T", c.x, buf, 1000);
+		tc_quiet(&t, "T afterwards", c.x);
+		tc_quiet(&t, "T's peer", c.xp);
+		tc_quiet(&t, "P (S's peer)", c.p);
+		tc_runs(&t, "runs", c.pol.msg_stats, 1, SIZES(1000));
+	}
+	tx_done(&t, &c, ctrs);
+}
+
+static void case_redir_ingress_ktls(void)
+{
+	const struct pc_step st[] = { { .verdict = PC_REDIRECT,
+					.map = PC_MAP,
+					.key = 1,
+					.flags = BPF_F_INGRESS } };
+	const long long ctrs[C_N] = { [C_REDIR] = 1 };
+	struct tcase t;
+	struct txc c;
+	size_t got = 0;
+	ssize_t n;
+	int type;
+
+	tc_begin(&t, "redir-ingress-ktls");
+	if (!tx_setup(&t, &c, st, 1, 0) &&
+	    !target_setup(&t, &c, c.pol.map, "ktls", TLS_RX)) {
+		c.ok = 1;
+		kc_rand(buf, 1100, 22);
+		tc_rc(&t, "send on S", snd(c.s, buf, 1000, 0), 1000);
+		while (got < 1000) {
+			n = kc_recv_type(c.x, want + got, 1000 - got, &type, 0);
+			if (n <= 0) {
+				tc_fail(&t,
+					"recv on T after %zu bytes: %zd (%s)",
+					got, n, n ? strerror(errno) : "EOF");
+				break;
+			}
+			if (type != -1)
+				tc_fail(&t,
+					"recv on T: a record-type cmsg (%d) with redirected data, want none",
+					type);
+			got += n;
+		}
+		if (got == 1000 && memcmp(want, buf, 1000))
+			tc_fail(&t, "recv on T: bytes differ from those sent");
+		tc_quiet(&t, "T afterwards", c.x);
+		tc_quiet(&t, "P (S's peer)", c.p);
+		/* T's own TLS records still decrypt. */
+		tc_rc(&t, "T's peer sends a record",
+		      snd(c.xp, buf + 1000, 100, 0), 100);
+		n = kc_recv_type(c.x, want, 100, &type, 0);
+		if (n != 100 || type != KC_TYPE_DATA ||
+		    memcmp(want, buf + 1000, 100))
+			tc_fail(&t,
+				"T's own record: recv %zd (%s) type %d, want 100 bytes of type 23",
+				n, n < 0 ? strerror(errno) : "", type);
+		tc_runs(&t, "runs", c.pol.msg_stats, 1, SIZES(1000));
+	}
+	tx_done(&t, &c, ctrs);
+}
+
+/* --- push, pop, pull, sendfile --------------------------------------- */
+
+static void check_rc(struct tcase *t, struct txc *c, const char *what,
+		     int which, __s32 want_rc)
+{
+	struct pc_run r;
+	__s32 rc;
+
+	if (run_log(t, c, 0, &r))
+		return;
+	rc = which == 0 ? r.rc_pull :
+	     which == 1 ? r.rc_pop :
+	     which == 2 ? r.rc_push :
+			  r.rc_write;
+	if (rc != want_rc)
+		tc_fail(t, "%s returned %d in the program, want %d", what, rc,
+			want_rc);
+}
+
+static void case_push(void)
+{
+	const struct pc_step st[] = { { .push_start = 4,
+					.push_len = 6,
+					.write_off = 4,
+					.write_len = 6,
+					.fill = 'P' } };
+	const long long ctrs[C_N] = { [C_PASS] = 1 };
+	const char *in = "abcdefghijklmnopqrst";
+	const char *out = "abcdPPPPPPefghijklmnopqrst";
+	struct tcase t;
+	struct pc_run r;
+	struct txc c;
+
+	tc_begin(&t, "push");
+	if (!tx_setup(&t, &c, st, 1, 0)) {
+		c.ok = 1;
+		tc_rc(&t, "send 20", snd(c.s, in, 20, 0), 20);
+		tc_recv(&t, "P", c.p, out, 26);
+		tc_quiet(&t, "P afterwards", c.p);
+		tc_runs(&t, "runs", c.pol.msg_stats, 1, SIZES(20));
+		check_rc(&t, &c, "bpf_msg_push_data", 2, 0);
+		check_rc(&t, &c, "bpf_msg_pull_data of the pushed bytes", 3, 0);
+		if (!run_log(&t, &c, 0, &r) && r.final_size != 26)
+			tc_fail(&t, "msg->size after the push %u, want 26",
+				r.final_size);
+	}
+	tx_done(&t, &c, ctrs);
+}
+
+static void case_pop(void)
+{
+	const struct pc_step st[] = { { .pop_start = 2, .pop_len = 5 } };
+	const long long ctrs[C_N] = { [C_PASS] = 1 };
+	const char *in = "abcdefghijklmnopqrst";
+	const char *out = "abhijklmnopqrst";
+	struct tcase t;
+	struct pc_run r;
+	struct txc c;
+
+	tc_begin(&t, "pop");
+	if (!tx_setup(&t, &c, st, 1, 0)) {
+		c.ok = 1;
+		tc_rc(&t, "send 20", snd(c.s, in, 20, 0), 20);
+		tc_recv(&t, "P", c.p, out, 15);
+		tc_quiet(&t, "P afterwards", c.p);
+		tc_runs(&t, "runs", c.pol.msg_stats, 1, SIZES(20));
+		check_rc(&t, &c, "bpf_msg_pop_data", 1, 0);
+		if (!run_log(&t, &c, 0, &r) && r.final_size != 15)
+			tc_fail(&t, "msg->size after the pop %u, want 15",
+				r.final_size);
+	}
+	tx_done(&t, &c, ctrs);
+}
+
+static void case_pull(void)
+{
+	const struct pc_step st[] = { { .pull_start = 100,
+					.pull_end = 900,
+					.write_off = 500,
+					.write_len = 16,
+					.fill = 'W' } };
+	const long long ctrs[C_N] = { [C_PASS] = 1 };
+	struct tcase t;
+	struct pc_run r;
+	struct txc c;
+
+	tc_begin(&t, "pull");
+	if (!tx_setup(&t, &c, st, 1, 0)) {
+		c.ok = 1;
+		kc_rand(buf, 1000, 23);
+		memcpy(want, buf, 1000);
+		memset(want + 500, 'W', 16);
+		tc_rc(&t, "send 1000", snd(c.s, buf, 1000, 0), 1000);
+		tc_recv(&t, "P", c.p, want, 1000);
+		tc_quiet(&t, "P afterwards", c.p);
+		tc_runs(&t, "runs", c.pol.msg_stats, 1, SIZES(1000));
+		check_rc(&t, &c, "bpf_msg_pull_data(100, 900)", 0, 0);
+		check_rc(&t, &c, "bpf_msg_pull_data(500, 516)", 3, 0);
+		if (!run_log(&t, &c, 0, &r) && r.pulled_len != 800)
+			tc_fail(&t,
+				"data_end - data after pull_data(100, 900) is %u, want 800",
+				r.pulled_len);
+	}
+	tx_done(&t, &c, ctrs);
+}
+
+#define FILE_LEN 3000
+
+static void case_sendfile(void)
+{
+	const struct pc_step st[] = {
+		{ .verdict = PC_PASS },
+		{ .pull_end = FILE_LEN, .write_len = 8, .fill = 'S' }
+	};
+	const long long ctrs[C_N] = { [C_PASS] = 2 };
+	const char *path = "/tmp/policy_tx.file";
+	struct tcase t;
+	struct pc_run r;
+	struct txc c;
+	off_t off;
+	int fd;
+
+	tc_begin(&t, "sendfile");
+	if (!tx_setup(&t, &c, st, 2, 0)) {
+		c.ok = 1;
+		kc_rand(buf, FILE_LEN, 24);
+		fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+		if (fd < 0 || write(fd, buf, FILE_LEN) != FILE_LEN) {
+			tc_fail(&t, "setup: %s: %s", path, strerror(errno));
+			c.ok = 0;
+			goto out;
+		}
+		off = 0;
+		tc_rc(&t, "sendfile 1", sendfile(c.s, fd, &off, FILE_LEN),
+		      FILE_LEN);
+		tc_recv(&t, "P after sendfile 1", c.p, buf, FILE_LEN);
+		tc_runs(&t, "after sendfile 1", c.pol.msg_stats, 1,
+			SIZES(FILE_LEN));
+		if (!run_log(&t, &c, 0, &r) && (r.data_len || r.head_len))
+			tc_fail(&t,
+				"sendfile 1: data_end - data = %u before pull_data, want 0",
+				r.data_len);
+		off = 0;
+		memcpy(want, buf, FILE_LEN);
+		memset(want, 'S', 8);
+		tc_rc(&t, "sendfile 2", sendfile(c.s, fd, &off, FILE_LEN),
+		      FILE_LEN);
+		tc_recv(&t, "P after sendfile 2 (first 8 bytes rewritten)", c.p,
+			want, FILE_LEN);
+		tc_quiet(&t, "P afterwards", c.p);
+		tc_runs(&t, "runs", c.pol.msg_stats, 2,
+			SIZES(FILE_LEN, FILE_LEN));
+		if (!run_log(&t, &c, 1, &r)) {
+			if (r.data_len)
+				tc_fail(&t,
+					"sendfile 2: data_end - data = %u before pull_data, want 0",
+					r.data_len);
+			if (r.rc_pull || r.pulled_len != FILE_LEN)
+				tc_fail(&t,
+					"sendfile 2: pull_data(0, %d) returned %d, then data_end - data = %u, want 0 and %d",
+					FILE_LEN, r.rc_pull, r.pulled_len,
+					FILE_LEN);
+		}
+		close(fd);
+		unlink(path);
+	}
+out:
+	tx_done(&t, &c, ctrs);
+}
+
+/* --- record boundaries ---------------------------------------------- */
+
+static void case_msg_more(void)
+{
+	const struct pc_step st[] = { { .verdict = PC_PASS } };
+	const long long ctrs[C_N] = { [C_PASS] = 1 };
+	struct tcase t;
+	struct txc c;
+
+	tc_begin(&t, "msg-more");
+	if (!tx_setup(&t, &c, st, 1, 0)) {
+		c.ok = 1;
+		kc_rand(buf, 600, 25);
+		tc_rc(&t, "send 100 MSG_MORE", snd(c.s, buf, 100, MSG_MORE),
+		      100);
+		tc_rc(&t, "send 200 MSG_MORE",
+		      snd(c.s, buf + 100, 200, MSG_MORE), 200);
+		tc_quiet(&t, "P after the MSG_MORE sends", c.p);
+		tc_runs(&t, "after the MSG_MORE sends", c.pol.msg_stats, 0,
+			NULL);
+		tc_rc(&t, "send 300", snd(c.s, buf + 300, 300, 0), 300);
+		tc_recv(&t, "P", c.p, buf, 600);
+		tc_quiet(&t, "P afterwards", c.p);
+		tc_runs(&t, "runs", c.pol.msg_stats, 1, SIZES(600));
+		tc_head(&t, &c, 0, buf, PC_HEAD);
+	}
+	tx_done(&t, &c, ctrs);
+}
+
+static void case_maxrec(void)
+{
+	const struct pc_step st[] = { { .verdict = PC_PASS } };
+	const long long ctrs[C_N] = { [C_PASS] = 2 };
+	struct tcase t;
+	struct txc c;
+
+	tc_begin(&t, "maxrec");
+	if (!tx_setup(&t, &c, st, 1, 0)) {
+		c.ok = 1;
+		kc_rand(buf, 20000, 26);
+		tc_rc(&t, "send 20000", snd(c.s, buf, 20000, 0), 20000);
+		tc_recv(&t, "P", c.p, buf, 20000);
+		tc_quiet(&t, "P afterwards", c.p);
+		tc_runs(&t, "runs", c.pol.msg_stats, 2, SIZES(16384, 3616));
+		tc_head(&t, &c, 1, buf + 16384, PC_HEAD);
+	}
+	tx_done(&t, &c, ctrs);
+}
+
+/* Read one record-type read of exactly @len bytes of @type. */
+static void tc_recv_rec(struct tcase *t, const char *what, int fd,
+			const void *want_buf, size_t len, int want_type)
+{
+	unsigned char r[256];
+	ssize_t n;
+	int type;
+
+	n = kc_recv_type(fd, r, sizeof(r), &type, 0);
+	if (n != (ssize_t)len || type != want_type || memcmp(r, want_buf, len))
+		tc_fail(t,
+			"%s: recvmsg %zd%s%s bytes of type %d, want %zu of type %d%s",
+			what, n, n < 0 ? " " : "", n < 0 ? strerror(errno) : "",
+			type, len, want_type,
+			n == (ssize_t)len && type == want_type ?
+				" (bytes differ)" :
+				"");
+}
+
+static void case_ctrl(void)
+{
+	const struct pc_step st[] = { { .verdict = PC_PASS },
+				      { .verdict = PC_DROP } };
+	const long long ctrs[C_N] = {
+		[C_PASS] = 1, [C_DROP] = 1, [C_DROPPED] = 10
+	};
+	struct tcase t;
+	struct txc c;
+
+	tc_begin(&t, "ctrl");
+	if (!tx_setup(&t, &c, st, 2, 0)) {
+		c.ok = 1;
+		kc_rand(buf, 200, 27);
+		tc_rc(&t, "send 100 MSG_MORE", snd(c.s, buf, 100, MSG_MORE),
+		      100);
+		tc_runs(&t, "after MSG_MORE", c.pol.msg_stats, 0, NULL);
+		tc_rc(&t, "handshake record",
+		      kc_send_type(c.s, KC_TYPE_HANDSHAKE, buf + 100, 50), 50);
+		tc_runs(&t, "after the handshake record (open data judged)",
+			c.pol.msg_stats, 1, SIZES(100));
+		tc_recv_rec(&t, "P data", c.p, buf, 100, KC_TYPE_DATA);
+		tc_recv_rec(&t, "P handshake", c.p, buf + 100, 50,
+			    KC_TYPE_HANDSHAKE);
+		/* The program would drop anything it saw now. */
+		tc_rc(&t, "alert record",
+		      kc_send_type(c.s, KC_TYPE_ALERT, "\x01\x00", 2), 2);
+		tc_recv_rec(&t, "P alert", c.p, "\x01\x00", 2, KC_TYPE_ALERT);
+		tc_runs(&t, "after the alert", c.pol.msg_stats, 1, SIZES(100));
+		tc_errno(&t, "send 10 (program drops)",
+			 snd(c.s, buf + 150, 10, 0), EACCES);
+		tc_quiet(&t, "P afterwards", c.p);
+		tc_runs(&t, "runs", c.pol.msg_stats, 2, SIZES(100, 10));
+	}
+	tx_done(&t, &c, ctrs);
+}
+
+/* --- attach order --------------------------------------------------- */
+
+static void case_order_ulp_first(void)
+{
+	const long long ctrs[C_N] = { 0 };
+	struct tcase t;
+	struct txc c;
+
+	tc_begin(&t, "order-ulp-first");
+	txc_init(&c);
+	if (!pol_open(&t, &c.pol) && !pol_attach(&t, &c.pol, c.pol.hash, 0) &&
+	    !pc_pair(&t, &c.s, &c.p) && !pc_ulp(&t, "S", c.s, "ktls")) {
+		c.ok = 1;
+		tc_errno(&t, "add a socket with ULP ktls to sock_hash",
+			 pol_add(c.pol.hash, 0, c.s), EINVAL);
+		tc_errno(&t, "add it to sock_map", pol_add(c.pol.map, 0, c.s),
+			 EINVAL);
+		if (!pc_keys(&t, "S", c.s, TLS_TX, SEED_S))
+			tc_errno(&t, "add it with TLS_TX to sock_hash",
+				 pol_add(c.pol.hash, 0, c.s), EINVAL);
+	}
+	tx_done(&t, &c, ctrs);
+}
+
+static void case_order_second_map(void)
+{
+	const struct pc_step st[] = { { .verdict = PC_PASS } };
+	const long long ctrs[C_N] = { [C_PASS] = 1 };
+	struct tcase t;
+	struct txc c;
+
+	tc_begin(&t, "order-second-map");
+	if (!tx_setup(&t, &c, st, 1, 0)) {
+		c.ok = 1;
+		tc_errno(&t, "add the ktls socket to a second map (sock_map)",
+			 pol_add(c.pol.map, 0, c.s), EBUSY);
+		kc_rand(buf, 100, 28);
+		tc_rc(&t, "send 100", snd(c.s, buf, 100, 0), 100);
+		tc_recv(&t, "P", c.p, buf, 100);
+		tc_runs(&t, "runs", c.pol.msg_stats, 1, SIZES(100));
+	}
+	tx_done(&t, &c, ctrs);
+}
+
+static void case_order_map_delete(void)
+{
+	const struct pc_step st[] = { { .prefix_len = 4, .prefix = "DROP" } };
+	const long long ctrs[C_N] = { [C_DROP] = 1, [C_DROPPED] = 100 };
+	struct tcase t;
+	struct txc c;
+	__u32 key = 0;
+
+	tc_begin(&t, "order-map-delete");
+	if (!tx_setup(&t, &c, st, 1, 1)) {
+		c.ok = 1;
+		kc_rand(buf, 1200, 29);
+		memcpy(buf, "DROP", 4);
+		memcpy(buf + 100, "DROP", 4);
+		tc_errno(&t, "send DROP 100 in the map", snd(c.s, buf, 100, 0),
+			 EACCES);
+		tc_rc(&t, "map delete", bpf_map_delete_elem(c.pol.hash, &key),
+		      0);
+		tc_rc(&t, "send DROP 400 after the delete",
+		      snd(c.s, buf + 100, 400, 0), 400);
+		tc_recv(&t, "P after the delete", c.p, buf + 100, 400);
+		tc_quiet(&t, "P afterwards", c.p);
+		tc_rc(&t, "P sends 700", snd(c.p, buf + 500, 700, 0), 700);
+		tc_recv(&t, "S receives", c.s, buf + 500, 700);
+		tc_quiet(&t, "S afterwards", c.s);
+		tc_runs(&t, "runs (none after the delete)", c.pol.msg_stats, 1,
+			SIZES(100));
+	}
+	tx_done(&t, &c, ctrs);
+}
+
+static void case_intree_refuses(void)
+{
+	struct tcase t;
+	struct txc c;
+
+	tc_begin(&t, "intree-refuses");
+	txc_init(&c);
+	if (!pol_open(&t, &c.pol) && !pol_attach(&t, &c.pol, c.pol.hash, 0) &&
+	    !pc_pair(&t, &c.s, &c.p)) {
+		if (pol_add(c.pol.hash, 0, c.s))
+			tc_fail(&t, "setup: add to sock_hash: %s",
+				strerror(errno));
+		else if (!pc_ulp(&t, "S", c.s, "tls")) {
+			tc_errno(&t, "tls.ko TLS_TX on a socket in a sockhash",
+				 kc_keys(c.s, TLS_TX, pc_ver->ver, pc_cipher,
+					 SEED_S),
+				 EINVAL);
+			tc_errno(&t, "tls.ko TLS_RX on a socket in a sockhash",
+				 kc_keys(c.s, TLS_RX, pc_ver->ver, pc_cipher,
+					 SEED_P),
+				 EINVAL);
+		}
+	}
+	tx_done(&t, &c, NULL);
+}
+
+static const struct {
+	const char *name;
+	void (*fn)(void);
+} cases[] = {
+	{ "intree-refuses", case_intree_refuses },
+	{ "order-ulp-first", case_order_ulp_first },
+	{ "order-second-map", case_order_second_map },
+	{ "order-map-delete", case_order_map_delete },
+	{ "pass", case_pass },
+	{ "drop", case_drop },
+	{ "apply-partial", case_apply_partial },
+	{ "apply-span", case_apply_span },
+	{ "cork", case_cork },
+	{ "cork-drop", case_cork_drop },
+	{ "cork-over-apply", case_cork_over_apply },
+	{ "cork-close", case_cork_close },
+	{ "redir-egress-ktls", case_redir_egress_ktls },
+	{ "redir-egress-tcp", case_redir_egress_tcp },
+	{ "redir-ingress-tcp", case_redir_ingress_tcp },
+	{ "redir-ingress-ktls", case_redir_ingress_ktls },
+	{ "push", case_push },
+	{ "pop", case_pop },
+	{ "pull", case_pull },
+	{ "sendfile", case_sendfile },
+	{ "msg-more", case_msg_more },
+	{ "maxrec", case_maxrec },
+	{ "ctrl", case_ctrl },
+};
+
+int main(int argc, char **argv)
+{
+	const char *only = getenv("POLICY_CASES");
+	size_t i;
+
+	if (pc_args(argc, argv)) {
+		fprintf(stderr, "usage: policy_tx 12|13 CIPHER [BPF_OBJECT]\n");
+		return 2;
+	}
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		if (only && !strstr(only, cases[i].name))
+			continue;
+		cases[i].fn();
+	}
+	return kt_failed;
+}
