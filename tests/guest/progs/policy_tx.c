@@ -23,6 +23,9 @@
  *   cork-over-apply  apply_bytes(500) and cork_bytes(2000) in one run:
  *                    nothing is released before 2000 bytes
  *   cork-close       bytes still corked at close are discarded and counted
+ *   cork-full        a cork cannot span records: with cork_bytes(30000) the
+ *                    program runs again when the record is full (16384)
+ *   cork-ctrl        ... and before a control record, on what is held
  *   redir-egress-ktls  bpf_msg_redirect_hash to a ktls socket T in the
  *                    map: T's peer decrypts with T's keys; T's program does
  *                    not run on them (it does on T's own send)
@@ -35,11 +38,15 @@
  *   sendfile         data == data_end until pull_data, which exposes it
  *   msg-more         MSG_MORE: the program runs once, at the record end
  *   maxrec           20000 bytes in one send: runs on 16384 and 3616
+ *   maxrec-limit     the same at TLS_TX_MAX_PAYLOAD_LEN 1000: 2500 bytes
+ *                    give runs on 1000, 1000 and 500
  *   ctrl             a control record bypasses the program; the open data
  *                    is judged before it
  *   order-ulp-first  a socket with the ktls ULP cannot join a map: EINVAL
  *   order-second-map a ktls socket in a map with a program cannot join a
  *                    second map: EBUSY
+ *   order-attach-later  a program attached after the socket joined the
+ *                    map does not run on it
  *   order-map-delete after the map delete the program no longer runs and
  *                    the socket sends and receives kTLS correctly
  *   intree-refuses   tls.ko: socket in a sockhash, ULP "tls", then TLS_TX
@@ -49,6 +56,10 @@
 #include <sys/sendfile.h>
 
 #include "policy_common.h"
+
+#ifndef TLS_TX_MAX_PAYLOAD_LEN
+#define TLS_TX_MAX_PAYLOAD_LEN 5 /* include/uapi/linux/ktls.h */
+#endif
 
 #define SEED_S 1 /* S -> P */
 #define SEED_P 2 /* P -> S */
@@ -284,6 +295,25 @@ static void case_apply_span(void)
 	tx_done(&t, &c, ctrs);
 }
 
+/* Read one record-type read of exactly @len bytes of @type. */
+static void tc_recv_rec(struct tcase *t, const char *what, int fd,
+			const void *want_buf, size_t len, int want_type)
+{
+	static unsigned char r[4096];
+	ssize_t n;
+	int type;
+
+	n = kc_recv_type(fd, r, sizeof(r), &type, 0);
+	if (n != (ssize_t)len || type != want_type || memcmp(r, want_buf, len))
+		tc_fail(t,
+			"%s: recvmsg %zd%s%s bytes of type %d, want %zu of type %d%s",
+			what, n, n < 0 ? " " : "", n < 0 ? strerror(errno) : "",
+			type, len, want_type,
+			n == (ssize_t)len && type == want_type ?
+				" (bytes differ)" :
+				"");
+}
+
 /* --- cork ----------------------------------------------------------- */
 
 static void case_cork(void)
@@ -383,6 +413,54 @@ static void case_cork_close(void)
 				"P after close: recv %zd (%s), want 0 (EOF, no data)",
 				n, n < 0 ? strerror(errno) : "data");
 		tc_runs(&t, "runs", c.pol.msg_stats, 1, SIZES(1000));
+	}
+	tx_done(&t, &c, ctrs);
+}
+
+static void case_cork_full(void)
+{
+	const struct pc_step st[] = { { .cork = 30000 },
+				      { .verdict = PC_PASS } };
+	const long long ctrs[C_N] = { [C_PASS] = 2, [C_CORKED] = 10000 };
+	struct tcase t;
+	struct txc c;
+
+	tc_begin(&t, "cork-full");
+	if (!tx_setup(&t, &c, st, 2, 0)) {
+		c.ok = 1;
+		kc_rand(buf, 20000, 35);
+		tc_rc(&t, "send 10000", snd(c.s, buf, 10000, 0), 10000);
+		tc_quiet(&t, "P after send 1", c.p);
+		tc_rc(&t, "send 10000", snd(c.s, buf + 10000, 10000, 0), 10000);
+		tc_recv(&t, "P after send 2", c.p, buf, 20000);
+		tc_quiet(&t, "P afterwards", c.p);
+		tc_runs(&t, "runs", c.pol.msg_stats, 3,
+			SIZES(10000, 16384, 3616));
+	}
+	tx_done(&t, &c, ctrs);
+}
+
+static void case_cork_ctrl(void)
+{
+	const struct pc_step st[] = { { .cork = 3000 },
+				      { .verdict = PC_PASS } };
+	const long long ctrs[C_N] = { [C_PASS] = 1, [C_CORKED] = 1000 };
+	struct tcase t;
+	struct txc c;
+
+	tc_begin(&t, "cork-ctrl");
+	if (!tx_setup(&t, &c, st, 2, 0)) {
+		c.ok = 1;
+		kc_rand(buf, 1050, 36);
+		tc_rc(&t, "send 1000", snd(c.s, buf, 1000, 0), 1000);
+		tc_quiet(&t, "P while corked", c.p);
+		tc_rc(&t, "handshake record",
+		      kc_send_type(c.s, KC_TYPE_HANDSHAKE, buf + 1000, 50), 50);
+		tc_recv_rec(&t, "P data", c.p, buf, 1000, KC_TYPE_DATA);
+		tc_recv_rec(&t, "P handshake", c.p, buf + 1000, 50,
+			    KC_TYPE_HANDSHAKE);
+		tc_quiet(&t, "P afterwards", c.p);
+		tc_runs(&t, "runs", c.pol.msg_stats, 2, SIZES(1000, 1000));
 	}
 	tx_done(&t, &c, ctrs);
 }
@@ -736,23 +814,28 @@ static void case_maxrec(void)
 	tx_done(&t, &c, ctrs);
 }
 
-/* Read one record-type read of exactly @len bytes of @type. */
-static void tc_recv_rec(struct tcase *t, const char *what, int fd,
-			const void *want_buf, size_t len, int want_type)
+static void case_maxrec_limit(void)
 {
-	unsigned char r[256];
-	ssize_t n;
-	int type;
+	const struct pc_step st[] = { { .verdict = PC_PASS } };
+	const long long ctrs[C_N] = { [C_PASS] = 3 };
+	__u16 lim = 1000;
+	struct tcase t;
+	struct txc c;
 
-	n = kc_recv_type(fd, r, sizeof(r), &type, 0);
-	if (n != (ssize_t)len || type != want_type || memcmp(r, want_buf, len))
-		tc_fail(t,
-			"%s: recvmsg %zd%s%s bytes of type %d, want %zu of type %d%s",
-			what, n, n < 0 ? " " : "", n < 0 ? strerror(errno) : "",
-			type, len, want_type,
-			n == (ssize_t)len && type == want_type ?
-				" (bytes differ)" :
-				"");
+	tc_begin(&t, "maxrec-limit");
+	if (!tx_setup(&t, &c, st, 1, 0)) {
+		c.ok = 1;
+		tc_rc(&t, "TLS_TX_MAX_PAYLOAD_LEN 1000",
+		      setsockopt(c.s, SOL_TLS, TLS_TX_MAX_PAYLOAD_LEN, &lim,
+				 sizeof(lim)),
+		      0);
+		kc_rand(buf, 2500, 37);
+		tc_rc(&t, "send 2500", snd(c.s, buf, 2500, 0), 2500);
+		tc_recv(&t, "P", c.p, buf, 2500);
+		tc_quiet(&t, "P afterwards", c.p);
+		tc_runs(&t, "runs", c.pol.msg_stats, 3, SIZES(1000, 1000, 500));
+	}
+	tx_done(&t, &c, ctrs);
 }
 
 static void case_ctrl(void)
@@ -812,6 +895,36 @@ static void case_order_ulp_first(void)
 		if (!pc_keys(&t, "S", c.s, TLS_TX, SEED_S))
 			tc_errno(&t, "add it with TLS_TX to sock_hash",
 				 pol_add(c.pol.hash, 0, c.s), EINVAL);
+	}
+	tx_done(&t, &c, ctrs);
+}
+
+static void case_order_attach_later(void)
+{
+	const struct pc_step st[] = { { .verdict = PC_DROP } };
+	const long long ctrs[C_N] = { 0 };
+	struct tcase t;
+	struct txc c;
+
+	tc_begin(&t, "order-attach-later");
+	txc_init(&c);
+	if (!pol_open(&t, &c.pol) && !pol_steps(&t, c.pol.msg_steps, st, 1) &&
+	    !pc_pair(&t, &c.s, &c.p)) {
+		if (pol_add(c.pol.hash, 0, c.s))
+			tc_fail(&t, "setup: add S to sock_hash: %s",
+				strerror(errno));
+		else if (!pc_ulp(&t, "S", c.s, "ktls") &&
+			 !pc_keys(&t, "S", c.s, TLS_TX, SEED_S) &&
+			 !pc_ulp(&t, "P", c.p, "tls") &&
+			 !pc_keys(&t, "P", c.p, TLS_RX, SEED_S) &&
+			 !pol_attach(&t, &c.pol, c.pol.hash, 0)) {
+			c.ok = 1;
+			kc_rand(buf, 300, 38);
+			tc_rc(&t, "send 300", snd(c.s, buf, 300, 0), 300);
+			tc_recv(&t, "P", c.p, buf, 300);
+			tc_quiet(&t, "P afterwards", c.p);
+			tc_runs(&t, "runs", c.pol.msg_stats, 0, NULL);
+		}
 	}
 	tx_done(&t, &c, ctrs);
 }
@@ -899,6 +1012,7 @@ static const struct {
 } cases[] = {
 	{ "intree-refuses", case_intree_refuses },
 	{ "order-ulp-first", case_order_ulp_first },
+	{ "order-attach-later", case_order_attach_later },
 	{ "order-second-map", case_order_second_map },
 	{ "order-map-delete", case_order_map_delete },
 	{ "pass", case_pass },
@@ -909,6 +1023,8 @@ static const struct {
 	{ "cork-drop", case_cork_drop },
 	{ "cork-over-apply", case_cork_over_apply },
 	{ "cork-close", case_cork_close },
+	{ "cork-full", case_cork_full },
+	{ "cork-ctrl", case_cork_ctrl },
 	{ "redir-egress-ktls", case_redir_egress_ktls },
 	{ "redir-egress-tcp", case_redir_egress_tcp },
 	{ "redir-ingress-tcp", case_redir_ingress_tcp },
@@ -919,6 +1035,7 @@ static const struct {
 	{ "sendfile", case_sendfile },
 	{ "msg-more", case_msg_more },
 	{ "maxrec", case_maxrec },
+	{ "maxrec-limit", case_maxrec_limit },
 	{ "ctrl", case_ctrl },
 };
 
