@@ -108,6 +108,12 @@ p_build() {
 			echo "FAIL build.conformance-suite $(tail -n 3 "$out/conformance-build.log" | tr '\n' ' ')"
 		fi | record
 	fi
+	# The kernel's sockmap selftest (test_sockmap and its BPF objects) for
+	# the 55-sockmap-selftest suite.
+	if [ -x tests/sockmap/build.sh ]; then
+		build_step build.sockmap-selftest "$out/sockmap-build.log" \
+			tests/sockmap/build.sh build/guest/bin
+	fi
 }
 
 p_lint() {

@@ -19,6 +19,9 @@ PKGS=(
 	# against libbpf's headers, and test programs linked with libbpf (whose
 	# libbpf.so.1, libelf and libz go into the guest's initramfs)
 	libbpf-dev llvm
+	# The kernel's test_sockmap (tests/sockmap/build.sh): its BPF programs
+	# include glibc headers, which under clang -target bpf want gnu/stubs-32.h
+	libc6-dev-i386
 )
 
 missing=()
