@@ -84,6 +84,7 @@ fi
 cp -r "$top/tests/guest/suites" "$root/t/suites"
 cp "$top/tests/guest/lib.sh" "$root/t/lib.sh"
 [ -d "$top/tests/conformance" ] && cp -r "$top/tests/conformance" "$root/t/conformance"
+[ -d "$top/tests/sockmap" ] && cp -r "$top/tests/sockmap" "$root/t/sockmap"
 cp "$top/tests/qemu/init" "$root/init"
 chmod 755 "$root/init"
 
