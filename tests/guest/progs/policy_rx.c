@@ -14,6 +14,10 @@
  *   pass              three records, all delivered, one run each
  *   drop              the record starting with DROP is discarded, the
  *                     records before and after it are delivered exactly
+ * Records are judged when R's application reads them; for the redirects R
+ * is read without blocking (EAGAIN every time) until the program has seen
+ * them all.
+ *
  *   redir-ingress-tcp    bpf_sk_redirect_hash + BPF_F_INGRESS to a plain
  *                        TCP socket: recv() there, nothing on R
  *   redir-ingress-ktls   bpf_sk_redirect_map + BPF_F_INGRESS to a ktls
@@ -143,6 +147,43 @@ static void tc_heads(struct tcase *t, struct rxc *c, const unsigned int *lens,
 
 #define SIZES(...) ((const unsigned int[]){ __VA_ARGS__ })
 
+/*
+ * Records are judged when R's application reads (docs/policy.md), so read
+ * R without blocking until the program has run @n times in all, for at
+ * most 3 s.  Every record is redirected or dropped: each read must find
+ * nothing (EAGAIN).
+ */
+static void judge_all(struct tcase *t, struct rxc *c, unsigned int n)
+{
+	struct pollfd pfd = { .fd = c->r, .events = POLLIN };
+	double end = kc_now() + 3;
+	struct pc_stats st;
+	ssize_t rc;
+
+	for (;;) {
+		if (pol_stats(t, c->pol.skb_stats, &st))
+			return;
+		if (st.runs >= n || kc_now() > end)
+			break;
+		poll(&pfd, 1, 100);
+		rc = recv(c->r, got, sizeof(got), MSG_DONTWAIT);
+		if (rc >= 0) {
+			tc_fail(t,
+				"R: recv returned %zd, want nothing (EAGAIN)",
+				rc);
+			return;
+		}
+		if (errno != EAGAIN) {
+			tc_fail(t, "R: recv: %s, want EAGAIN", strerror(errno));
+			return;
+		}
+	}
+	if (st.runs < n)
+		tc_fail(t,
+			"the program ran %llu times within 3 s of reading R, want %u",
+			(unsigned long long)st.runs, n);
+}
+
 static void case_pass(void)
 {
 	const struct pc_step st[] = { { .verdict = PC_PASS } };
@@ -218,6 +259,7 @@ static void redirect_case(const char *name, int map, const char *ulp, int dir,
 		kc_rand(buf, 500, 33);
 		dst = flags & BPF_F_INGRESS ? c.x : c.xp;
 		if (!send_records(&t, &c, lens, 2)) {
+			judge_all(&t, &c, 2);
 			tc_recv(&t,
 				flags & BPF_F_INGRESS ? "recv on X" :
 							"X's peer",
