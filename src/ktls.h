@@ -5,15 +5,16 @@
 #ifndef _KTLS_KTLS_H
 #define _KTLS_KTLS_H
 
-#include <linux/types.h>
+#include <linux/mutex.h>
+#include <linux/refcount.h>
 #include <linux/skbuff.h>
 #include <linux/skmsg.h>
-#include <linux/mutex.h>
+#include <linux/types.h>
 #include <linux/workqueue.h>
-#include <net/sock.h>
-#include <net/tls.h>
-#include <net/strparser.h>
 #include <net/inet_connection_sock.h>
+#include <net/sock.h>
+#include <net/strparser.h>
+#include <net/tls.h>
 
 #include "compat.h"
 #include "wire.h"
@@ -45,11 +46,23 @@ enum {
 	KTLS_TX_SCHEDULED, /* the push work is queued (or must not be) */
 };
 
+/* SK_MSG verdict state of a TX side in a sockmap, see policy.c. */
+struct ktls_tx_policy {
+	int eval; /* __SK_NONE until the program ran */
+	bool counted; /* the verdict has been counted */
+	bool ingress; /* redirect to the target's receive queue */
+	u32 apply; /* bytes the verdict still covers (0: this message) */
+	u32 corked; /* bytes of the open record already counted as corked */
+	struct sock *redir; /* redirect target, referenced */
+};
+
 struct ktls_tx {
 	struct ktls_dir dir;
 	/* The open record's plaintext, in the kernel's sk_msg ring layout. */
 	struct sk_msg pl;
 	u8 type; /* content type of the open record */
+	u8 seal_type; /* content type of the record being sealed */
+	struct ktls_tx_policy pol;
 	/* The sealed record being handed to TCP, and how much already is. */
 	struct page *en_pages[KTLS_TX_PAGES];
 	u32 en_len;
@@ -86,6 +99,7 @@ struct ktls_protos;
 
 struct ktls_ctx {
 	struct tls_context tls;
+	refcount_t refs; /* the socket's, plus redirecting senders' */
 	const struct proto_ops *sk_ops; /* the socket's ops before ours */
 	struct ktls_protos *protos; /* our tables for the base protocol */
 	struct ktls_tx *tx;
@@ -117,8 +131,10 @@ static inline struct ktls_ctx *ktls_ctx(const struct sock *sk)
 void ktls_msg_init(struct sk_msg *msg);
 void ktls_msg_free(struct sk_msg *msg);
 int ktls_msg_append(struct sk_msg *msg, struct iov_iter *from, u32 len,
-		    gfp_t gfp);
+		    bool hide, gfp_t gfp);
 void ktls_msg_trim(struct sk_msg *msg, u32 size);
+void ktls_msg_split(struct sk_msg *msg, struct sk_msg *front, u32 len);
+void ktls_msg_unsplit(struct sk_msg *msg, struct sk_msg *front);
 u32 ktls_msg_to_sg(struct sk_msg *msg, struct scatterlist *sg);
 
 /* stats.c: /proc/net/ktls_stat */
@@ -140,6 +156,15 @@ enum ktls_stat {
 	KTLS_STAT_TX_REKEY_OK,
 	KTLS_STAT_TX_REKEY_ERROR,
 	KTLS_STAT_RX_REKEY_RECEIVED,
+	/* ours: BPF policy verdicts (docs/policy.md) */
+	KTLS_STAT_TX_MSG_PASS,
+	KTLS_STAT_TX_MSG_DROP,
+	KTLS_STAT_TX_MSG_REDIRECT,
+	KTLS_STAT_TX_MSG_CORKED_BYTES,
+	KTLS_STAT_TX_MSG_DROPPED_BYTES,
+	KTLS_STAT_RX_SKB_PASS,
+	KTLS_STAT_RX_SKB_DROP,
+	KTLS_STAT_RX_SKB_REDIRECT,
 	KTLS_NUM_STATS,
 };
 
@@ -157,12 +182,17 @@ static inline void ktls_stat_inc(const struct sock *sk, enum ktls_stat stat)
 /* ulp.c */
 extern struct tcp_ulp_ops ktls_ulp_ops;
 void ktls_ctx_free(struct ktls_ctx *ctx);
+void ktls_ctx_put(struct ktls_ctx *ctx);
+struct ktls_ctx *ktls_ctx_get(struct sock *sk);
+bool ktls_sk_is_ours(const struct sock *sk);
 int ktls_ulp_register(void);
 void ktls_ulp_unregister(void);
 
 /* proto.c: protocol tables and switching */
 int ktls_proto_attach(struct sock *sk, struct ktls_ctx *ctx);
 void ktls_proto_update(struct sock *sk);
+int ktls_proto_rebase(struct sock *sk, struct ktls_ctx *ctx,
+		      const struct proto *base);
 void ktls_proto_cleanup(void);
 
 /* options.c: SOL_TLS */
@@ -190,6 +220,14 @@ int ktls_tx_rekey(struct sock *sk, struct ktls_ctx *ctx,
 		  const struct tls_crypto_info *info);
 void ktls_tx_free(struct ktls_ctx *ctx);
 int ktls_sendmsg(struct sock *sk, struct msghdr *msg, size_t size);
+int ktls_sendmsg_locked(struct sock *sk, struct msghdr *msg, bool spliced);
+int ktls_tx_flush(struct sock *sk, struct ktls_tx *tx, int flags);
+int ktls_tx_seal_front(struct sock *sk, struct ktls_tx *tx, u32 len, int flags);
+void ktls_tx_relock(struct sock *sk, bool unlock);
+struct ktls_ctx *ktls_tx_lock(struct sock *sk, int *err);
+void ktls_tx_unlock(struct sock *sk, struct ktls_ctx *ctx);
+int ktls_tx_send_msg(struct sock *sk, struct ktls_tx *tx, struct sk_msg *msg,
+		     int flags);
 #ifdef HAVE_PROTO_SENDPAGE
 int ktls_sendpage(struct sock *sk, struct page *page, int offset, size_t size,
 		  int flags);
@@ -213,8 +251,20 @@ ssize_t ktls_splice_read(struct socket *sock, loff_t *ppos,
 			 unsigned int flags);
 bool ktls_sock_is_readable(struct sock *sk);
 
+/* policy.c: sockmap verdicts */
+int ktls_tx_policy_flush(struct sock *sk, struct ktls_tx *tx, int flags,
+			 bool full, ssize_t *copied);
+void ktls_tx_policy_close(struct sock *sk, struct ktls_tx *tx);
+void ktls_tx_policy_release(struct ktls_tx *tx);
+bool ktls_tx_has_policy(struct sock *sk);
+bool ktls_rx_verdict(struct sock *sk, struct sk_buff *skb, u32 *off, u32 len);
+bool ktls_psock_has_data(struct sock *sk);
+int ktls_psock_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
+		       int flags);
+
 /* tls_alias.c: the optional "tls" ULP name */
 int ktls_alias_register(void);
+bool ktls_alias_ops(const struct tcp_ulp_ops *ops);
 void ktls_alias_unregister(void);
 
 extern bool ktls_register_tls;

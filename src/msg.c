@@ -31,9 +31,14 @@ void ktls_msg_free(struct sk_msg *msg)
  * Copy @len bytes from @from to the end of the ring, filling the last page
  * before taking a new one.  Returns the bytes copied (less than @len only
  * when the ring is full), or -ENOMEM / -EFAULT with nothing added.
+ *
+ * @hide marks the new bytes' elements in sg.copy, so that an SK_MSG
+ * program sees no data pointers for them until it pulls them (spliced
+ * data, as with in-tree sockmap); hidden and visible bytes never share an
+ * element.
  */
 int ktls_msg_append(struct sk_msg *msg, struct iov_iter *from, u32 len,
-		    gfp_t gfp)
+		    bool hide, gfp_t gfp)
 {
 	u32 done = 0;
 
@@ -43,8 +48,11 @@ int ktls_msg_append(struct sk_msg *msg, struct iov_iter *from, u32 len,
 		size_t got;
 
 		if (!ktls_ring_empty(msg->sg.start, msg->sg.end)) {
-			sg = &msg->sg.data[ktls_ring_prev(msg->sg.end)];
-			room = PAGE_SIZE - sg->offset - sg->length;
+			u32 last = ktls_ring_prev(msg->sg.end);
+
+			sg = &msg->sg.data[last];
+			if (test_bit(last, msg->sg.copy) == hide)
+				room = PAGE_SIZE - sg->offset - sg->length;
 		}
 		if (!room) {
 			struct page *page;
@@ -56,6 +64,7 @@ int ktls_msg_append(struct sk_msg *msg, struct iov_iter *from, u32 len,
 				goto err_nomem;
 			sg = &msg->sg.data[msg->sg.end];
 			sg_set_page(sg, page, 0, 0);
+			__assign_bit(msg->sg.end, msg->sg.copy, hide);
 			msg->sg.end = ktls_ring_next(msg->sg.end);
 			room = PAGE_SIZE;
 		}
@@ -96,9 +105,74 @@ void ktls_msg_trim(struct sk_msg *msg, u32 size)
 		if (!sg->length) {
 			put_page(sg_page(sg));
 			sg_set_page(sg, NULL, 0, 0);
+			__clear_bit(last, msg->sg.copy);
 			msg->sg.end = last;
 		}
 	}
+}
+
+/*
+ * Move the first @len bytes of @msg into the empty ring @front, keeping
+ * their slots (and sg.copy bits); an element cut in two gets a second page
+ * reference.
+ */
+void ktls_msg_split(struct sk_msg *msg, struct sk_msg *front, u32 len)
+{
+	u32 i = msg->sg.start;
+
+	front->sg.start = i;
+	front->sg.end = i;
+	while (len) {
+		struct scatterlist *sg = &msg->sg.data[i];
+		u32 n = min(len, sg->length);
+
+		front->sg.data[i] = *sg;
+		front->sg.data[i].length = n;
+		__assign_bit(i, front->sg.copy, test_bit(i, msg->sg.copy));
+		front->sg.size += n;
+		front->sg.end = ktls_ring_next(i);
+		msg->sg.size -= n;
+		len -= n;
+		if (n < sg->length) {
+			get_page(sg_page(sg));
+			sg->offset += n;
+			sg->length -= n;
+			break;
+		}
+		sg_set_page(sg, NULL, 0, 0);
+		__clear_bit(i, msg->sg.copy);
+		i = ktls_ring_next(i);
+	}
+	msg->sg.start = i;
+	if (ktls_ring_empty(i, msg->sg.end)) {
+		msg->sg.start = 0;
+		msg->sg.end = 0;
+	}
+}
+
+/* Undo ktls_msg_split(): put @front back before what remains in @msg. */
+void ktls_msg_unsplit(struct sk_msg *msg, struct sk_msg *front)
+{
+	u32 i;
+
+	for (i = front->sg.start; !ktls_ring_empty(i, front->sg.end);
+	     i = ktls_ring_next(i)) {
+		struct scatterlist *f = &front->sg.data[i];
+
+		if (i == msg->sg.start && msg->sg.size) {
+			/* The element that was cut in two. */
+			msg->sg.data[i].offset -= f->length;
+			msg->sg.data[i].length += f->length;
+			put_page(sg_page(f));
+		} else {
+			msg->sg.data[i] = *f;
+			__assign_bit(i, msg->sg.copy,
+				     test_bit(i, front->sg.copy));
+		}
+		msg->sg.size += f->length;
+	}
+	msg->sg.start = front->sg.start;
+	ktls_msg_init(front);
 }
 
 /* Lay the ring out in @sg from index 0; returns the entries used. */

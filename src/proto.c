@@ -92,10 +92,29 @@ static struct ktls_protos *ktls_protos_get(const struct proto *base,
 	p->base = base;
 	p->base_ops = base_ops;
 	ktls_protos_build(p);
-	ktls_protos[i] = p;
+	/* Published for ktls_protos_find(), which takes no lock. */
+	smp_store_release(&ktls_protos[i], p);
 out:
 	mutex_unlock(&ktls_protos_lock);
 	return p;
+}
+
+/* A table set that exists already; any context, no lock. */
+static struct ktls_protos *ktls_protos_find(const struct proto *base,
+					    const struct proto_ops *base_ops)
+{
+	int i;
+
+	for (i = 0; i < KTLS_MAX_BASES; i++) {
+		/* Pairs with the release in ktls_protos_get(). */
+		struct ktls_protos *p = smp_load_acquire(&ktls_protos[i]);
+
+		if (!p)
+			break;
+		if (p->base == base && p->base_ops == base_ops)
+			return p;
+	}
+	return NULL;
 }
 
 /*
@@ -113,14 +132,45 @@ void ktls_proto_update(struct sock *sk)
 		WRITE_ONCE(sk->sk_socket->ops, &ctx->protos->ops[tx][rx]);
 }
 
-/* At ULP attach: find the tables for this socket's base protocol. */
+/*
+ * At ULP attach: find the tables for this socket's base protocol.  A socket
+ * in a sockmap runs on sockmap's protocol; when its psock goes, sockmap
+ * hands back the protocol from before it (ktls_ulp_update(), which may not
+ * sleep), so the tables for that one are built now too.
+ */
 int ktls_proto_attach(struct sock *sk, struct ktls_ctx *ctx)
 {
+	const struct proto *orig = NULL;
+	struct sk_psock *psock;
+
 	if (!sk->sk_socket)
 		return -EINVAL;
 	ctx->sk_ops = READ_ONCE(sk->sk_socket->ops);
+	rcu_read_lock();
+	psock = sk_psock(sk);
+	if (psock)
+		orig = psock->sk_proto;
+	rcu_read_unlock();
+	if (orig && !ktls_protos_get(orig, ctx->sk_ops))
+		return -ENOMEM;
 	ctx->protos = ktls_protos_get(READ_ONCE(sk->sk_prot), ctx->sk_ops);
 	return ctx->protos ? 0 : -ENOMEM;
+}
+
+/*
+ * sockmap handed the socket back with @base as its protocol: move to our
+ * tables built on it.  sk_callback_lock is held for writing.
+ */
+int ktls_proto_rebase(struct sock *sk, struct ktls_ctx *ctx,
+		      const struct proto *base)
+{
+	struct ktls_protos *p = ktls_protos_find(base, ctx->sk_ops);
+
+	if (!p)
+		return -ENOENT;
+	ctx->protos = p;
+	ktls_proto_update(sk);
+	return 0;
 }
 
 void ktls_proto_cleanup(void)

@@ -178,7 +178,7 @@ static void ktls_data_ready(struct sock *sk)
 	if (unlikely(!ctx))
 		return; /* raced with close(), which restored the callback */
 	ktls_rx_pull(sk, ctx->rx, GFP_ATOMIC);
-	if (ktls_rx_check(sk, ctx->rx))
+	if (ktls_rx_check(sk, ctx->rx) || ktls_psock_has_data(sk))
 		ctx->rx->saved_data_ready(sk);
 }
 
@@ -214,7 +214,8 @@ static int ktls_rx_inner_type(struct sk_buff *skb, u32 off, u32 *len)
 
 /*
  * Decrypt the next whole record and queue it on rx->list: 0, -EAGAIN
- * when no whole record has arrived, else -EBADMSG.
+ * when no whole record has arrived, -ENOENT when a stream verdict took
+ * it, else -EBADMSG.
  */
 static int ktls_rx_decrypt_next(struct sock *sk, struct ktls_rx *rx)
 {
@@ -223,7 +224,7 @@ static int ktls_rx_decrypt_next(struct sock *sk, struct ktls_rx *rx)
 	struct scatterlist sg[MAX_SKB_FRAGS + 2];
 	u8 hdr[KTLS_MAX_PREPEND_SIZE];
 	struct sk_buff *skb;
-	u32 data_len;
+	u32 data_len, off;
 	int len, err, nsg, type;
 
 	ktls_rx_pull(sk, rx, sk->sk_allocation);
@@ -286,8 +287,11 @@ static int ktls_rx_decrypt_next(struct sock *sk, struct ktls_rx *rx)
 		type = hdr[0];
 	}
 
+	off = prot->prepend_size;
+	if (type == KTLS_TYPE_DATA && !ktls_rx_verdict(sk, skb, &off, data_len))
+		return -ENOENT;
 	ktls_rx_cb(skb)->type = type;
-	strp_msg(skb)->offset = prot->prepend_size;
+	strp_msg(skb)->offset = off;
 	strp_msg(skb)->full_len = data_len;
 	__skb_queue_tail(&rx->list, skb);
 	atomic_long_inc(&ktls_live_rx_records);
@@ -353,7 +357,9 @@ static int ktls_rx_next(struct sock *sk, struct ktls_rx *rx,
 		return -EAGAIN;
 	if (rx->key_update)
 		return -EKEYEXPIRED;
-	err = ktls_rx_decrypt_next(sk, rx);
+	do {
+		err = ktls_rx_decrypt_next(sk, rx);
+	} while (err == -ENOENT);
 	if (err == -EAGAIN)
 		return err;
 	if (err)
@@ -386,7 +392,8 @@ static int ktls_rx_wait(struct sock *sk, struct ktls_rx *rx, long *timeo)
 	sk_set_bit(SOCKWQ_ASYNC_WAITDATA, sk);
 	sk_wait_event(sk, timeo,
 		      READ_ONCE(rx->avail) || READ_ONCE(sk->sk_err) ||
-			      (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN),
+			      (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN) ||
+			      ktls_psock_has_data(sk),
 		      &wait);
 	sk_clear_bit(SOCKWQ_ASYNC_WAITDATA, sk);
 	remove_wait_queue(sk_sleep(sk), &wait);
@@ -415,6 +422,15 @@ int ktls_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags,
 		u32 n;
 
 		err = ktls_rx_next(sk, rx, prev, &skb);
+		if (err == -EAGAIN && !copied && type < 0) {
+			/* Bytes a sockmap redirect queued here, if any. */
+			err = ktls_psock_recvmsg(sk, msg, len, flags);
+			if (err) {
+				copied = max(err, 0);
+				break;
+			}
+			err = -EAGAIN;
+		}
 		if (err == -EAGAIN) {
 			if (copied >= target)
 				break;
@@ -522,7 +538,8 @@ bool ktls_sock_is_readable(struct sock *sk)
 {
 	struct ktls_rx *rx = ktls_ctx(sk)->rx;
 
-	return READ_ONCE(rx->avail) || !skb_queue_empty_lockless(&rx->list);
+	return READ_ONCE(rx->avail) || !skb_queue_empty_lockless(&rx->list) ||
+	       ktls_psock_has_data(sk);
 }
 
 __poll_t ktls_poll(struct file *file, struct socket *sock,

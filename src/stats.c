@@ -30,6 +30,14 @@ static const char *const ktls_stat_names[KTLS_NUM_STATS] = {
 	[KTLS_STAT_TX_REKEY_OK] = "TlsTxRekeyOk",
 	[KTLS_STAT_TX_REKEY_ERROR] = "TlsTxRekeyError",
 	[KTLS_STAT_RX_REKEY_RECEIVED] = "TlsRxRekeyReceived",
+	[KTLS_STAT_TX_MSG_PASS] = "KtlsTxMsgPass",
+	[KTLS_STAT_TX_MSG_DROP] = "KtlsTxMsgDrop",
+	[KTLS_STAT_TX_MSG_REDIRECT] = "KtlsTxMsgRedirect",
+	[KTLS_STAT_TX_MSG_CORKED_BYTES] = "KtlsTxMsgCorkedBytes",
+	[KTLS_STAT_TX_MSG_DROPPED_BYTES] = "KtlsTxMsgDroppedBytes",
+	[KTLS_STAT_RX_SKB_PASS] = "KtlsRxSkbPass",
+	[KTLS_STAT_RX_SKB_DROP] = "KtlsRxSkbDrop",
+	[KTLS_STAT_RX_SKB_REDIRECT] = "KtlsRxSkbRedirect",
 };
 
 struct ktls_net {

@@ -50,6 +50,11 @@ static struct notifier_block ktls_module_nb = {
 	.notifier_call = ktls_module_event,
 };
 
+bool ktls_alias_ops(const struct tcp_ulp_ops *ops)
+{
+	return ops == &ktls_tls_ops;
+}
+
 int ktls_alias_register(void)
 {
 	int err;

@@ -11,6 +11,7 @@
 #include <net/tcp.h>
 
 #include "ktls.h"
+#include "ring.h"
 
 #define KTLS_SEND_FLAGS                                                       \
 	(MSG_MORE | MSG_DONTWAIT | MSG_NOSIGNAL | MSG_CMSG_COMPAT | MSG_EOR | \
@@ -38,23 +39,64 @@
  * TCP may drop the socket lock while it waits for send buffer space, in
  * the middle of our record.  tx->lock keeps other senders (and the push
  * work) out until the record is fully handed over.
+ *
+ * A sender may hold only a socket reference (a sockmap redirect, or the
+ * psock's backlog sending on this socket), so close() can run at any time:
+ * the context is pinned with a reference, and a socket found closing under
+ * the locks is refused with -EPIPE.
  */
-static int ktls_tx_lock(struct sock *sk)
+struct ktls_ctx *ktls_tx_lock(struct sock *sk, int *err)
 {
-	struct ktls_tx *tx = ktls_ctx(sk)->tx;
+	struct ktls_ctx *ctx;
 
-	if (mutex_lock_interruptible(&tx->lock))
-		return -ERESTARTSYS;
+	rcu_read_lock();
+	ctx = rcu_dereference(inet_csk(sk)->icsk_ulp_data);
+	if (ctx && !refcount_inc_not_zero(&ctx->refs))
+		ctx = NULL;
+	rcu_read_unlock();
+	*err = -EPIPE;
+	if (!ctx)
+		return NULL;
+	*err = -ENOPROTOOPT; /* no TX configured (only a redirect asks) */
+	if (!ctx->tx)
+		goto put;
+	*err = -ERESTARTSYS;
+	if (mutex_lock_interruptible(&ctx->tx->lock))
+		goto put;
 	lock_sock(sk);
-	return 0;
+	if (likely(ktls_ctx(sk) == ctx &&
+		   !test_bit(KTLS_TX_CLOSING, &ctx->tx->flags)))
+		return ctx;
+	*err = -EPIPE;
+	release_sock(sk);
+	mutex_unlock(&ctx->tx->lock);
+put:
+	ktls_ctx_put(ctx);
+	return NULL;
 }
 
-static void ktls_tx_unlock(struct sock *sk)
+void ktls_tx_unlock(struct sock *sk, struct ktls_ctx *ctx)
+{
+	release_sock(sk);
+	mutex_unlock(&ctx->tx->lock);
+	ktls_ctx_put(ctx);
+}
+
+/*
+ * Let go of both locks for a while (a redirect locks another socket) or
+ * take them back.  The caller holds a context reference.
+ */
+void ktls_tx_relock(struct sock *sk, bool unlock)
 {
 	struct ktls_tx *tx = ktls_ctx(sk)->tx;
 
-	release_sock(sk);
-	mutex_unlock(&tx->lock);
+	if (unlock) {
+		release_sock(sk);
+		mutex_unlock(&tx->lock);
+	} else {
+		mutex_lock(&tx->lock);
+		lock_sock(sk);
+	}
 }
 
 static bool ktls_tx_pending(const struct ktls_tx *tx)
@@ -124,12 +166,13 @@ static int ktls_tx_push(struct sock *sk, struct ktls_tx *tx, int flags)
 	return 0;
 }
 
-/* Encrypt the open record into fresh pages; it becomes the sealed record. */
-static int ktls_tx_seal(struct sock *sk, struct ktls_tx *tx)
+/* Encrypt @pl into fresh pages; it becomes the sealed record. */
+static int ktls_tx_seal(struct sock *sk, struct ktls_tx *tx, struct sk_msg *pl,
+			u8 type)
 {
 	struct ktls_dir *dir = &tx->dir;
 	const struct ktls_prot *prot = &dir->prot;
-	u32 len = tx->pl.sg.size;
+	u32 len = pl->sg.size;
 	u32 total = prot->prepend_size + len + prot->tail_size;
 	unsigned int i, npages = DIV_ROUND_UP(total, PAGE_SIZE);
 	u32 n, off, left;
@@ -143,16 +186,17 @@ static int ktls_tx_seal(struct sock *sk, struct ktls_tx *tx)
 		}
 	}
 
-	ktls_hdr_build(prot, page_address(tx->en_pages[0]), tx->type, len,
+	ktls_hdr_build(prot, page_address(tx->en_pages[0]), type, len,
 		       &dir->st);
 	ktls_nonce_build(prot, &dir->st, NULL, dir->nonce);
-	ktls_aad_build(prot, &dir->st, dir->aad, tx->type, len);
+	ktls_aad_build(prot, &dir->st, dir->aad, type, len);
+	tx->seal_type = type;
 
 	sg_init_table(tx->sg_src, ARRAY_SIZE(tx->sg_src));
 	sg_set_buf(&tx->sg_src[0], dir->aad, prot->aad_size);
-	n = 1 + ktls_msg_to_sg(&tx->pl, &tx->sg_src[1]);
+	n = 1 + ktls_msg_to_sg(pl, &tx->sg_src[1]);
 	if (prot->inner_type_size)
-		sg_set_buf(&tx->sg_src[n++], &tx->type, 1);
+		sg_set_buf(&tx->sg_src[n++], &tx->seal_type, 1);
 	sg_mark_end(&tx->sg_src[n - 1]);
 
 	sg_init_table(tx->sg_dst, ARRAY_SIZE(tx->sg_dst));
@@ -180,13 +224,19 @@ static int ktls_tx_seal(struct sock *sk, struct ktls_tx *tx)
 
 	tx->en_len = total;
 	tx->en_sent = 0;
-	ktls_msg_free(&tx->pl);
+	ktls_msg_free(pl);
 	return 0;
 }
 
-/* Seal the open record (if it holds data) and push it. */
-static int ktls_tx_flush(struct sock *sk, struct ktls_tx *tx, int flags)
+/*
+ * Seal the first @len bytes of @pl as a record of their own and push it;
+ * whatever follows stays.  On -ENOMEM @pl is as it was; on -EAGAIN the
+ * bytes are sealed (or still in @pl) and go out later.
+ */
+static int ktls_tx_seal_msg(struct sock *sk, struct ktls_tx *tx,
+			    struct sk_msg *pl, u8 type, u32 len, int flags)
 {
+	struct sk_msg front;
 	int err;
 
 	if (ktls_tx_pending(tx)) {
@@ -194,11 +244,19 @@ static int ktls_tx_flush(struct sock *sk, struct ktls_tx *tx, int flags)
 		if (err)
 			return err;
 	}
-	if (!tx->pl.sg.size)
+	if (!len)
 		return 0;
-	err = ktls_tx_seal(sk, tx);
+	if (len == pl->sg.size) {
+		err = ktls_tx_seal(sk, tx, pl, type);
+	} else {
+		ktls_msg_init(&front);
+		ktls_msg_split(pl, &front, len);
+		err = ktls_tx_seal(sk, tx, &front, type);
+		if (err)
+			ktls_msg_unsplit(pl, &front);
+	}
 	if (err == -ENOMEM)
-		return err; /* the open record stays as it was */
+		return err;
 	if (err) {
 		/* The AEAD failed: the stream cannot continue. */
 		WRITE_ONCE(sk->sk_err, EBADMSG);
@@ -208,10 +266,46 @@ static int ktls_tx_flush(struct sock *sk, struct ktls_tx *tx, int flags)
 	return ktls_tx_push(sk, tx, flags);
 }
 
+/* The first @len bytes of the open record, as a record of their own. */
+int ktls_tx_seal_front(struct sock *sk, struct ktls_tx *tx, u32 len, int flags)
+{
+	return ktls_tx_seal_msg(sk, tx, &tx->pl, tx->type, len, flags);
+}
+
+/* Seal the open record (if it holds data) and push it. */
+int ktls_tx_flush(struct sock *sk, struct ktls_tx *tx, int flags)
+{
+	return ktls_tx_seal_front(sk, tx, tx->pl.sg.size, flags);
+}
+
+/*
+ * A sockmap redirect hands @msg to this socket: it goes out as data
+ * records of its own, ahead of the open record (which its own sender has
+ * not finished), and no policy of this socket judges it.  Both TX locks
+ * are held.  What is not sent stays in @msg.
+ */
+int ktls_tx_send_msg(struct sock *sk, struct ktls_tx *tx, struct sk_msg *msg,
+		     int flags)
+{
+	int err = 0;
+
+	while (msg->sg.size && !err) {
+		u32 n = min_t(u32, msg->sg.size, tx->max_payload);
+
+		err = sock_error(sk);
+		if (!err)
+			err = ktls_tx_seal_msg(sk, tx, msg, KTLS_TYPE_DATA, n,
+					       flags);
+	}
+	/* A record sealed and waiting for TCP counts as sent. */
+	return err == -EAGAIN && ktls_tx_pending(tx) ? 0 : err;
+}
+
 static int ktls_cmsg_type(struct sock *sk, struct ktls_tx *tx,
 			  struct msghdr *msg, u8 *type)
 {
 	struct cmsghdr *cmsg;
+	ssize_t none = 0;
 	int err;
 
 	for_each_cmsghdr(cmsg, msg) {
@@ -225,7 +319,7 @@ static int ktls_cmsg_type(struct sock *sk, struct ktls_tx *tx,
 		/* A control record is never merged with later data. */
 		if (msg->msg_flags & MSG_MORE)
 			return -EINVAL;
-		err = ktls_tx_flush(sk, tx, msg->msg_flags);
+		err = ktls_tx_policy_flush(sk, tx, msg->msg_flags, true, &none);
 		if (err)
 			return err;
 		*type = *(u8 *)CMSG_DATA(cmsg);
@@ -233,12 +327,17 @@ static int ktls_cmsg_type(struct sock *sk, struct ktls_tx *tx,
 	return 0;
 }
 
-static int ktls_sendmsg_locked(struct sock *sk, struct msghdr *msg, size_t size)
+/*
+ * The body of send(): with both TX locks held.  @spliced: the pages come
+ * from a file (sendfile, splice), and an SK_MSG program does not see them
+ * until it pulls them.  Returns the bytes taken, or an error if none were.
+ */
+int ktls_sendmsg_locked(struct sock *sk, struct msghdr *msg, bool spliced)
 {
 	struct ktls_tx *tx = ktls_ctx(sk)->tx;
 	bool eor = !(msg->msg_flags & MSG_MORE);
 	u8 type = KTLS_TYPE_DATA;
-	size_t copied = 0;
+	ssize_t copied = 0;
 	int err;
 
 	if (msg->msg_controllen) {
@@ -254,7 +353,8 @@ static int ktls_sendmsg_locked(struct sock *sk, struct msghdr *msg, size_t size)
 			return err;
 	}
 	if (tx->pl.sg.size && tx->type != type) {
-		err = ktls_tx_flush(sk, tx, msg->msg_flags);
+		err = ktls_tx_policy_flush(sk, tx, msg->msg_flags, true,
+					   &copied);
 		if (err)
 			return err;
 	}
@@ -263,23 +363,29 @@ static int ktls_sendmsg_locked(struct sock *sk, struct msghdr *msg, size_t size)
 	while (msg_data_left(msg)) {
 		u32 room = tx->max_payload - tx->pl.sg.size;
 		u32 n = min_t(size_t, room, msg_data_left(msg));
+		bool full;
 
 		if (sk->sk_err) {
 			err = sock_error(sk);
 			goto out;
 		}
-		err = ktls_msg_append(&tx->pl, &msg->msg_iter, n,
+		err = ktls_msg_append(&tx->pl, &msg->msg_iter, n, spliced,
 				      sk->sk_allocation);
 		if (err < 0)
 			goto out;
 		copied += err;
 
-		if (tx->pl.sg.size == tx->max_payload ||
-		    (eor && !msg_data_left(msg))) {
-			err = ktls_tx_flush(sk, tx, msg->msg_flags);
+		/* Hidden and visible bytes do not share ring elements. */
+		full = tx->pl.sg.size == tx->max_payload ||
+		       ktls_ring_full(tx->pl.sg.start, tx->pl.sg.end);
+		if (full || (eor && !msg_data_left(msg))) {
+			err = ktls_tx_policy_flush(sk, tx, msg->msg_flags, full,
+						   &copied);
 			/*
 			 * -EAGAIN: TCP is full and the caller must not wait;
 			 * the bytes taken so far are sealed and go out later.
+			 * -EACCES: a policy dropped bytes; @copied no longer
+			 * counts them.
 			 */
 			if (err)
 				goto out;
@@ -287,21 +393,23 @@ static int ktls_sendmsg_locked(struct sock *sk, struct msghdr *msg, size_t size)
 	}
 	err = 0;
 out:
-	return copied ? copied : err;
+	return copied > 0 ? copied : err;
 }
 
 int ktls_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 {
+	struct ktls_ctx *ctx;
 	int ret;
 
 	if (msg->msg_flags & ~KTLS_SEND_FLAGS)
 		return -EOPNOTSUPP;
 
-	ret = ktls_tx_lock(sk);
-	if (ret)
+	ctx = ktls_tx_lock(sk, &ret);
+	if (!ctx)
 		return ret;
-	ret = ktls_sendmsg_locked(sk, msg, size);
-	ktls_tx_unlock(sk);
+	ret = ktls_sendmsg_locked(sk, msg,
+				  msg->msg_flags & KTLS_MSG_SPLICE_PAGES);
+	ktls_tx_unlock(sk, ctx);
 	return ret;
 }
 
@@ -313,6 +421,7 @@ int ktls_sendpage(struct sock *sk, struct page *page, int offset, size_t size,
 	struct bio_vec bv = { .bv_page = page,
 			      .bv_offset = offset,
 			      .bv_len = size };
+	struct ktls_ctx *ctx;
 	struct msghdr msg = {};
 	int ret;
 
@@ -323,11 +432,11 @@ int ktls_sendpage(struct sock *sk, struct page *page, int offset, size_t size,
 		msg.msg_flags |= MSG_MORE;
 	iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, &bv, 1, size);
 
-	ret = ktls_tx_lock(sk);
-	if (ret)
+	ctx = ktls_tx_lock(sk, &ret);
+	if (!ctx)
 		return ret;
-	ret = ktls_sendmsg_locked(sk, &msg, size);
-	ktls_tx_unlock(sk);
+	ret = ktls_sendmsg_locked(sk, &msg, true);
+	ktls_tx_unlock(sk, ctx);
 	return ret;
 }
 #endif
@@ -336,11 +445,15 @@ int ktls_sendpage(struct sock *sk, struct page *page, int offset, size_t size,
 void ktls_splice_eof(struct socket *sock)
 {
 	struct sock *sk = sock->sk;
+	struct ktls_ctx *ctx;
+	ssize_t none = 0;
+	int err;
 
-	if (ktls_tx_lock(sk))
+	ctx = ktls_tx_lock(sk, &err);
+	if (!ctx)
 		return;
-	ktls_tx_flush(sk, ktls_ctx(sk)->tx, MSG_DONTWAIT);
-	ktls_tx_unlock(sk);
+	ktls_tx_policy_flush(sk, ctx->tx, MSG_DONTWAIT, false, &none);
+	ktls_tx_unlock(sk, ctx);
 }
 
 static void ktls_tx_work(struct work_struct *work)
@@ -414,6 +527,8 @@ void ktls_tx_close(struct sock *sk, struct ktls_ctx *ctx)
 
 	set_bit(KTLS_TX_CLOSING, &tx->flags);
 	set_bit(KTLS_TX_SCHEDULED, &tx->flags);
+	/* No program runs now: data it has not judged is not sent. */
+	ktls_tx_policy_close(sk, tx);
 	if (!sk->sk_err)
 		ktls_tx_flush(sk, tx, MSG_DONTWAIT | MSG_NOSIGNAL);
 }
@@ -430,8 +545,15 @@ int ktls_tx_rekey(struct sock *sk, struct ktls_ctx *ctx,
 	struct ktls_tx *tx = ctx->tx;
 	int err;
 
-	err = ktls_tx_flush(sk, tx, MSG_DONTWAIT);
-	/* Open data that TCP has no room to seal yet: try again later. */
+	/*
+	 * A policy judges the open data when its record closes: it goes out
+	 * under the new key.  Without one it is sealed under the old key now.
+	 */
+	if (ktls_tx_has_policy(sk))
+		err = ktls_tx_seal_front(sk, tx, 0, MSG_DONTWAIT);
+	else
+		err = ktls_tx_flush(sk, tx, MSG_DONTWAIT);
+	/* Data that TCP has no room for yet: try again later. */
 	if (err && (err != -EAGAIN || tx->pl.sg.size))
 		return err;
 	return ktls_dir_rekey(&tx->dir, c, info);
@@ -444,6 +566,7 @@ void ktls_tx_free(struct ktls_ctx *ctx)
 	ktls_stat_add(ctx->tls.sk, KTLS_STAT_CURR_TX_SW, -1);
 
 	cancel_work_sync(&tx->work);
+	ktls_tx_policy_release(tx);
 	ktls_msg_free(&tx->pl);
 	ktls_tx_drop_sealed(tx);
 	ktls_dir_free(&tx->dir);

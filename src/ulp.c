@@ -2,9 +2,9 @@
 /*
  * ktls: the TCP upper layer protocol: attach, detach, diagnostics.
  */
+#include <linux/inet_diag.h>
 #include <linux/module.h>
 #include <linux/slab.h>
-#include <linux/inet_diag.h>
 #include <net/netlink.h>
 #include <net/tcp.h>
 
@@ -30,6 +30,7 @@ static int ktls_ulp_init(struct sock *sk)
 		return err;
 	}
 	atomic_long_inc(&ktls_live_ctx);
+	refcount_set(&ctx->refs, 1);
 	ctx->tls.sk = sk;
 	ctx->tx_max_payload = KTLS_MAX_PLAINTEXT;
 	ctx->tls.tx_conf = TLS_BASE;
@@ -53,10 +54,49 @@ static void ktls_ctx_free_rcu(struct rcu_head *head)
 	kfree(ctx);
 }
 
+/* Is @sk (any socket a sockmap holds) a TCP socket with our ULP? */
+bool ktls_sk_is_ours(const struct sock *sk)
+{
+	const struct tcp_ulp_ops *ops;
+
+	if (sk->sk_type != SOCK_STREAM || sk->sk_protocol != IPPROTO_TCP ||
+	    (sk->sk_family != AF_INET && sk->sk_family != AF_INET6))
+		return false;
+	ops = READ_ONCE(inet_csk(sk)->icsk_ulp_ops);
+	return ops == &ktls_ulp_ops || ktls_alias_ops(ops);
+}
+
+void ktls_ctx_put(struct ktls_ctx *ctx)
+{
+	if (refcount_dec_and_test(&ctx->refs))
+		call_rcu(&ctx->tls.rcu, ktls_ctx_free_rcu);
+}
+
+/*
+ * A reference to @sk's context, if @sk is a ktls socket, for a caller that
+ * holds only a socket reference (a sockmap redirect).  The memory stays
+ * while the reference is held; whether the socket still uses it is checked
+ * under its locks (ktls_tx_lock()).
+ */
+struct ktls_ctx *ktls_ctx_get(struct sock *sk)
+{
+	struct ktls_ctx *ctx = NULL;
+
+	if (!ktls_sk_is_ours(sk))
+		return NULL;
+	rcu_read_lock();
+	ctx = rcu_dereference(inet_csk(sk)->icsk_ulp_data);
+	if (ctx && !refcount_inc_not_zero(&ctx->refs))
+		ctx = NULL;
+	rcu_read_unlock();
+	return ctx;
+}
+
 /*
  * Free a context that is no longer reachable from the socket.  Keys are
- * wiped now; the memory goes after a grace period, because diagnostics and
- * socket callbacks may still be reading it under RCU.
+ * wiped and the directions released now; the memory goes after a grace
+ * period and after the last redirecting sender let go, because
+ * diagnostics, socket callbacks and redirects may still be reading it.
  */
 void ktls_ctx_free(struct ktls_ctx *ctx)
 {
@@ -65,7 +105,7 @@ void ktls_ctx_free(struct ktls_ctx *ctx)
 	memzero_explicit(&ctx->tls.crypto_send, sizeof(ctx->tls.crypto_send));
 	memzero_explicit(&ctx->tls.crypto_recv, sizeof(ctx->tls.crypto_recv));
 	atomic_long_dec(&ktls_live_ctx);
-	call_rcu(&ctx->tls.rcu, ktls_ctx_free_rcu);
+	ktls_ctx_put(ctx);
 }
 
 /*
@@ -86,21 +126,37 @@ static void ktls_ulp_release(struct sock *sk)
 }
 
 /*
- * sockmap swapped the base protocol (psock added or removed).  Our tables
- * stay installed; calls through to the base go to the new one.
+ * sockmap hands the socket back: its psock is going away (map delete, or
+ * close) and @p is the protocol from before the psock.  Called with
+ * sk_callback_lock held for writing, before the psock puts back the
+ * data_ready it saved.  We move to our tables built on @p, so nothing of
+ * sockmap's is called any more, and take over the callbacks the psock
+ * would restore.
  */
 static void ktls_ulp_update(struct sock *sk, struct proto *p,
 			    void (*write_space)(struct sock *sk))
 {
 	struct ktls_ctx *ctx = ktls_ctx(sk);
+	struct sk_psock *psock;
 
 	if (!ctx) {
 		WRITE_ONCE(sk->sk_prot, p);
-		sk->sk_write_space = write_space;
+		WRITE_ONCE(sk->sk_write_space, write_space);
 		return;
 	}
 	ctx->tls.sk_proto = p;
 	ctx->tls.sk_write_space = write_space;
+	if (!ctx->tx)
+		WRITE_ONCE(sk->sk_write_space, write_space);
+
+	psock = sk_psock(sk);
+	if (ctx->rx && psock && psock->saved_data_ready) {
+		/* The psock would put its saved callback over ours. */
+		ctx->rx->saved_data_ready = psock->saved_data_ready;
+		psock->saved_data_ready = sk->sk_data_ready;
+	}
+	if (ktls_proto_rebase(sk, ctx, p))
+		pr_err_ratelimited("no tables for the restored protocol\n");
 }
 
 static u16 ktls_conf_info(u8 conf)

@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ktls: BPF policy on ktls sockets in a sockmap (docs/policy.md).  The
+ * SK_MSG program judges the plaintext of each data record before it is
+ * sealed; the stream-verdict program judges each record after it is
+ * decrypted.  The verdict state lives in our TX side, not in the psock,
+ * so that it goes with the socket whatever happens to the psock.
+ */
+#include <linux/filter.h>
+#include <linux/skmsg.h>
+#include <net/tcp.h>
+
+#include "ktls.h"
+
+/* The socket's psock, referenced, if it carries an SK_MSG program. */
+static struct sk_psock *ktls_psock_tx(struct sock *sk)
+{
+	struct sk_psock *psock = sk_psock_get(sk);
+
+	if (psock && !READ_ONCE(psock->progs.msg_parser)) {
+		sk_psock_put(sk, psock);
+		psock = NULL;
+	}
+	return psock;
+}
+
+bool ktls_tx_has_policy(struct sock *sk)
+{
+	struct sk_psock *psock = ktls_psock_tx(sk);
+
+	if (psock)
+		sk_psock_put(sk, psock);
+	return psock;
+}
+
+/* Forget the verdict (and the redirect target it holds). */
+void ktls_tx_policy_release(struct ktls_tx *tx)
+{
+	struct ktls_tx_policy *pol = &tx->pol;
+
+	if (pol->redir)
+		sock_put(pol->redir);
+	memset(pol, 0, sizeof(*pol));
+	pol->eval = __SK_NONE;
+	tx->pl.cork_bytes = 0;
+}
+
+/*
+ * Run the program on the open record.  Returns the bytes bpf_msg_pop_data()
+ * removed (negative when it pushed more).
+ */
+static int ktls_tx_run(struct sock *sk, struct ktls_tx *tx,
+		       struct sk_psock *psock)
+{
+	struct ktls_tx_policy *pol = &tx->pol;
+	struct sk_msg *msg = &tx->pl;
+	u32 before = msg->sg.size;
+
+	msg->apply_bytes = 0;
+	msg->cork_bytes = 0;
+	msg->sk_redir = NULL;
+	msg->flags = 0;
+	pol->eval = sk_psock_msg_verdict(sk, psock, msg);
+	/*
+	 * push/pop charge the socket for what they add or remove; the ring
+	 * itself is not charged (our bytes are bounded by one record), so
+	 * give that back.
+	 */
+	if (msg->sg.size > before)
+		sk_mem_uncharge(sk, msg->sg.size - before);
+	else if (msg->sg.size < before)
+		sk_mem_charge(sk, before - msg->sg.size);
+
+	pol->apply = msg->apply_bytes;
+	pol->counted = false;
+	msg->apply_bytes = 0;
+	msg->sk_redir = NULL;
+	if (pol->redir) {
+		sock_put(pol->redir);
+		pol->redir = NULL;
+	}
+	if (pol->eval == __SK_REDIRECT) {
+		/* Take the reference the psock was given. */
+		pol->redir = psock->sk_redir;
+		pol->ingress = psock->redir_ingress;
+		psock->sk_redir = NULL;
+		if (!pol->redir)
+			pol->eval = __SK_DROP;
+	}
+	return (int)before - (int)msg->sg.size;
+}
+
+/* @n bytes got the verdict: count it, and forget it once it is used up. */
+static void ktls_tx_consume(struct sock *sk, struct ktls_tx *tx, u32 n)
+{
+	static const enum ktls_stat stat[] = {
+		[__SK_PASS] = KTLS_STAT_TX_MSG_PASS,
+		[__SK_DROP] = KTLS_STAT_TX_MSG_DROP,
+		[__SK_REDIRECT] = KTLS_STAT_TX_MSG_REDIRECT,
+	};
+	struct ktls_tx_policy *pol = &tx->pol;
+
+	if (!pol->counted && pol->eval >= 0 && pol->eval < ARRAY_SIZE(stat)) {
+		ktls_stat_inc(sk, stat[pol->eval]);
+		pol->counted = true;
+	}
+	pol->corked = pol->corked > n ? pol->corked - n : 0;
+	if (pol->apply > n) {
+		pol->apply -= n;
+		return;
+	}
+	pol->apply = 0;
+	pol->eval = __SK_NONE;
+	if (pol->redir) {
+		sock_put(pol->redir);
+		pol->redir = NULL;
+	}
+}
+
+/*
+ * Hand @msg to @target: egress to a ktls socket with TX goes through its
+ * record layer (encrypted with its keys); anything else through sockmap's
+ * own redirect (plain TCP egress, or the target's receive queue).  Called
+ * with none of our locks held.  What was not taken stays in @msg.
+ */
+static int ktls_redirect(struct sock *target, bool ingress, struct sk_msg *msg,
+			 int flags)
+{
+	struct ktls_ctx *tctx;
+	int err;
+
+	if (!ingress && ktls_sk_is_ours(target)) {
+		tctx = ktls_tx_lock(target, &err);
+		if (tctx) {
+			err = ktls_tx_send_msg(target, tctx->tx, msg, flags);
+			ktls_tx_unlock(target, tctx);
+			return err;
+		}
+		if (err != -ENOPROTOOPT)
+			return err;
+	}
+	err = tcp_bpf_sendmsg_redir(target, ingress, msg, msg->sg.size, flags);
+	return err < 0 ? err : 0;
+}
+
+/*
+ * A data record closes (see docs/policy.md for when): run the SK_MSG
+ * program, if the socket has one, and carry out its verdicts until the open
+ * record is used up or held by a cork.  @full: the record cannot grow, so
+ * a cork cannot hold it.  @copied is the caller's count of bytes taken from
+ * this call; it loses what is dropped.  With both TX locks held; a
+ * redirect lets go of them for a while.
+ */
+int ktls_tx_policy_flush(struct sock *sk, struct ktls_tx *tx, int flags,
+			 bool full, ssize_t *copied)
+{
+	struct ktls_tx_policy *pol = &tx->pol;
+	struct sk_msg *pl = &tx->pl;
+	struct sk_psock *psock = NULL;
+	int err = 0, popped = 0;
+
+	if (tx->type == KTLS_TYPE_DATA && !(flags & MSG_SENDPAGE_NOPOLICY))
+		psock = ktls_psock_tx(sk);
+	if (!psock) {
+		if (pol->eval != __SK_NONE || pl->cork_bytes)
+			ktls_tx_policy_release(tx);
+		return ktls_tx_flush(sk, tx, flags);
+	}
+
+	while (pl->sg.size && !err) {
+		struct sk_msg part;
+		struct sock *target;
+		bool ingress;
+		u32 send;
+
+		if (pol->eval == __SK_NONE) {
+			if (pl->cork_bytes > pl->sg.size && !full)
+				goto hold;
+			popped += ktls_tx_run(sk, tx, psock);
+			/* A cork comes before the verdict and runs it again. */
+			if (pl->cork_bytes > pl->sg.size && !full) {
+				pol->eval = __SK_NONE;
+				goto hold;
+			}
+			pl->cork_bytes = 0;
+			if (!pl->sg.size) {
+				/* bpf_msg_pop_data() took everything. */
+				ktls_tx_consume(sk, tx, 0);
+				break;
+			}
+		}
+
+		send = pl->sg.size;
+		if (pol->apply && pol->apply < send)
+			send = pol->apply;
+
+		switch (pol->eval) {
+		case __SK_PASS:
+			/* A record TCP refused earlier goes first. */
+			err = ktls_tx_seal_front(sk, tx, 0, flags);
+			if (err)
+				break;
+			ktls_tx_consume(sk, tx, send);
+			err = ktls_tx_seal_front(sk, tx, send, flags);
+			break;
+		case __SK_REDIRECT:
+			target = pol->redir;
+			ingress = pol->ingress;
+			sock_hold(target);
+			ktls_tx_consume(sk, tx, send);
+			ktls_msg_init(&part);
+			ktls_msg_split(pl, &part, send);
+
+			ktls_tx_relock(sk, true);
+			err = ktls_redirect(target, ingress, &part, flags);
+			ktls_tx_relock(sk, false);
+
+			sock_put(target);
+			*copied -= part.sg.size;
+			ktls_msg_free(&part);
+			if (!err && test_bit(KTLS_TX_CLOSING, &tx->flags))
+				err = -EPIPE;
+			break;
+		default:
+			ktls_tx_consume(sk, tx, send);
+			ktls_msg_init(&part);
+			ktls_msg_split(pl, &part, send);
+			ktls_msg_free(&part);
+			ktls_stat_add(sk, KTLS_STAT_TX_MSG_DROPPED_BYTES, send);
+			*copied -= send + max(popped, 0);
+			/*
+			 * The rest of the call is not processed: whatever of
+			 * it is still open is not taken either.
+			 */
+			if (*copied > 0) {
+				u32 cut = min_t(u32, pl->sg.size, *copied);
+
+				ktls_msg_trim(pl, pl->sg.size - cut);
+				*copied -= cut;
+				pol->corked = min(pol->corked, pl->sg.size);
+			}
+			err = -EACCES;
+		}
+	}
+	sk_psock_put(sk, psock);
+	return err;
+
+hold:
+	if (pl->sg.size > pol->corked) {
+		ktls_stat_add(sk, KTLS_STAT_TX_MSG_CORKED_BYTES,
+			      pl->sg.size - pol->corked);
+		pol->corked = pl->sg.size;
+	}
+	sk_psock_put(sk, psock);
+	return 0;
+}
+
+/*
+ * close() with a policy: no program runs any more.  Bytes a pass verdict
+ * covers are still sent; bytes never judged (corked, or open under
+ * MSG_MORE) or judged otherwise are discarded.  Socket locked.
+ */
+void ktls_tx_policy_close(struct sock *sk, struct ktls_tx *tx)
+{
+	struct ktls_tx_policy *pol = &tx->pol;
+	u32 keep = 0;
+
+	if (tx->type == KTLS_TYPE_DATA && tx->pl.sg.size &&
+	    ktls_tx_has_policy(sk)) {
+		if (pol->eval == __SK_PASS)
+			keep = pol->apply ? min(pol->apply, tx->pl.sg.size) :
+					    tx->pl.sg.size;
+		ktls_stat_add(sk, KTLS_STAT_TX_MSG_DROPPED_BYTES,
+			      tx->pl.sg.size - keep);
+		ktls_msg_trim(&tx->pl, keep);
+	}
+	ktls_tx_policy_release(tx);
+}
+
+/*
+ * The stream verdict on a decrypted data record whose plaintext is @len
+ * bytes at *@off.  Returns true when the caller keeps the record (when the
+ * program ran, it is trimmed to the plaintext and *@off is 0), false when
+ * the program dropped or redirected it (then it is gone).  Process
+ * context, socket locked.
+ */
+bool ktls_rx_verdict(struct sock *sk, struct sk_buff *skb, u32 *off, u32 len)
+{
+	struct sk_psock *psock = sk_psock_get(sk);
+	int verdict;
+
+	if (!psock)
+		return true;
+	if (!READ_ONCE(psock->progs.stream_verdict)) {
+		sk_psock_put(sk, psock);
+		return true;
+	}
+	/* The program sees the plaintext alone: skb->len is its length. */
+	if (!pskb_pull(skb, *off) || pskb_trim(skb, len)) {
+		sk_psock_put(sk, psock);
+		kfree_skb(skb);
+		ktls_stat_inc(sk, KTLS_STAT_RX_SKB_DROP);
+		net_warn_ratelimited("stream verdict: no memory, dropped\n");
+		return false;
+	}
+	verdict = sk_psock_tls_strp_read(psock, skb);
+	sk_psock_put(sk, psock);
+
+	switch (verdict) {
+	case __SK_PASS:
+		ktls_stat_inc(sk, KTLS_STAT_RX_SKB_PASS);
+		*off = 0;
+		return true;
+	case __SK_REDIRECT:
+		/* sockmap took the record (or freed it if it could not). */
+		ktls_stat_inc(sk, KTLS_STAT_RX_SKB_REDIRECT);
+		return false;
+	default:
+		ktls_stat_inc(sk, KTLS_STAT_RX_SKB_DROP);
+		consume_skb(skb);
+		return false;
+	}
+}
+
+/* Data redirected to this socket's receive queue by sockmap. */
+bool ktls_psock_has_data(struct sock *sk)
+{
+	struct sk_psock *psock;
+	bool ret;
+
+	rcu_read_lock();
+	psock = sk_psock(sk);
+	ret = psock && !sk_psock_queue_empty(psock);
+	rcu_read_unlock();
+	return ret;
+}
+
+/* Read it: the number of bytes, 0 when there is none.  Socket locked. */
+int ktls_psock_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
+		       int flags)
+{
+	struct sk_psock *psock = sk_psock_get(sk);
+	int ret = 0;
+
+	if (!psock)
+		return 0;
+	if (!sk_psock_queue_empty(psock))
+		ret = sk_msg_recvmsg(sk, psock, msg, len, flags);
+	sk_psock_put(sk, psock);
+	return ret;
+}
