@@ -199,6 +199,13 @@ static void ktls_close(struct sock *sk, long timeout)
 	if (ctx->tx)
 		ktls_tx_close(sk, ctx);
 
+	/*
+	 * Nothing may be sent in the clear from here on: a sockmap backlog
+	 * holding this socket would reach TCP through the base protocol.
+	 */
+	if (ctx->tx)
+		WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | SEND_SHUTDOWN);
+
 	write_lock_bh(&sk->sk_callback_lock);
 	base = ctx->tls.sk_proto;
 	rcu_assign_pointer(icsk->icsk_ulp_data, NULL);
