@@ -18,7 +18,10 @@ SM_WORK=${SM_WORK:-/tmp/sockmap}
 SM_ULPS=${SM_ULPS:-/proc/sys/net/ipv4/tcp_available_ulp}
 # Seconds for one run of test_sockmap's kTLS mode (98 subtests; about 45 s
 # under TCG when they pass; a subtest whose receiver waits in vain takes 3 s).
-SM_CAP=${SM_CAP:-400}
+SM_CAP=${SM_CAP:-300}
+# The --data_test run is left out (and fails) when the first run had more
+# unexpected failures than this: it would only repeat them, at 3 s each.
+SM_MAX_BAD=${SM_MAX_BAD:-20}
 # 1: also run on the in-tree tls.ko and check that it refuses.
 SM_INTREE=${SM_INTREE:-1}
 SM_TAB=$(printf '\t')
@@ -153,9 +156,16 @@ sm_main() {
 
 	sm_run ktls
 	sm_check_run ktls
-	sm_run ktls-data --data_test
-	sm_check_run ktls-data
-	sm_judge ktls ktls-data
+	sm_bad=$(awk -v series="$KSERIES" -f "$SM_DIR/judge.awk" "$SM_DIR/known-failures.txt" \
+		"$SM_WORK/ktls.out" | grep -c '^FAIL')
+	if [ "$sm_bad" -le "$SM_MAX_BAD" ]; then
+		sm_run ktls-data --data_test
+		sm_check_run ktls-data
+		sm_judge ktls ktls-data
+	else
+		result FAIL sockmap.ktls-data.run "not run: the first run failed $sm_bad subtests unexpectedly (more than $SM_MAX_BAD)"
+		sm_judge ktls
+	fi
 	sm_counters
 
 	if ! unload ktls; then
