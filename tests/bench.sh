@@ -18,7 +18,8 @@ mkdir -p "$out"
 mapfile -t KERNELS < <(tests/kernels.sh)
 [ ${#KERNELS[@]} -gt 0 ] || exit 1
 
-if ! make --no-print-directory -C tests/guest/progs >"$out/progs.log" 2>&1; then
+if ! { make --no-print-directory -C tests/guest/progs &&
+	make --no-print-directory -C tests/guest/bpf; } >"$out/progs.log" 2>&1; then
 	echo "bench: building the guest programs failed: $(tail -n 3 "$out/progs.log")" >&2
 	exit 1
 fi
@@ -62,12 +63,25 @@ $1 == "INFO" && $3 == "bench" && $4 == "tp" {
 		substr($5, 1, 1) "." substr($5, 2), $6, val("ktls"), val("tls"),
 		val("plain"), val("ktls/tls"), val("ktls/plain");
 }
+$1 == "INFO" && $3 == "bench" && $4 == "pol" {
+	pol[++np] = sprintf("%-6s %-4s %-9s %8s %10s %9s", substr($2, 1, length($2) - 1),
+		substr($5, 1, 1) "." substr($5, 2), $6, val("ktls"), val("ktls+pol"),
+		val("pol/none"));
+}
 $1 == "INFO" && $3 == "bench" && $4 == "mem" {
 	mem[++nm] = sprintf("%-6s %-6s %12s %16s %14s", substr($2, 1, length($2) - 1),
 		$5, val("slab"), val("sunreclaim"), val("memfree"));
 }
 END {
 	if (!hdr)
+		print "  (no results)";
+	print "";
+	print "Cost of a pass-all BPF policy (SK_MSG on TX, stream verdict on RX), MB/s:";
+	printf "%-6s %-4s %-9s %8s %10s %9s\n", "kernel", "TLS", "mode", "ktls",
+		"ktls+pol", "pol/none";
+	for (i = 1; i <= np; i++)
+		print pol[i];
+	if (!np)
 		print "  (no results)";
 	print "";
 	print "Kernel memory per connected pair (both ends TX+RX keys, 1000 pairs), bytes:";

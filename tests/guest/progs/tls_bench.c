@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tls_bench [-s MIB] [-n PAIRS] [-r REPS] ULP_A ULP_B
+ * tls_bench [-s MIB] [-n PAIRS] [-r REPS] [-P BPF_OBJECT] ULP_A ULP_B
  *
  * Throughput and memory of two kTLS implementations (ULP_A, ULP_B, e.g.
  * "ktls tls") and of plain TCP, over loopback, for TLS 1.2 and 1.3 with
@@ -16,6 +16,11 @@
  * and the fall of MemFree in /proc/meminfo, divided by PAIRS, is the cost
  * of one pair (plain TCP pairs are the baseline).
  *
+ * With -P (tests/guest/bpf/bench_pass.bpf.o), ULP_A is also measured with
+ * a pass-all policy: the ULP_A end sits in a sockhash whose SK_MSG and
+ * stream-verdict programs pass everything ("ULP_A+pol"); the ratio to
+ * ULP_A without it is the policy's cost.
+ *
  * Output: "INFO bench ..." lines with key=value fields, and a PASS/SKIP/FAIL
  * line per measurement.  An implementation that refuses the keys is n/a.
  */
@@ -24,6 +29,9 @@
 #include <pthread.h>
 #include <sys/resource.h>
 #include <sys/sendfile.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include "ktls_common.h"
 
@@ -38,6 +46,8 @@ static size_t total = 16 * MIB;
 static int npairs = 1000;
 static int reps = 2;
 static const char *file_path = "/tmp/tls_bench.dat";
+static int pol_map = -1; /* the pass-all policy's sockhash (-P) */
+static __u32 pol_key;
 static const struct kc_cipher *gcm;
 
 /* Ciphertext of total bytes for the recv measurement, per version. */
@@ -100,8 +110,8 @@ static size_t drain(int fd, size_t want, size_t chunk, unsigned char *buf)
  * One measurement: @ulp NULL is plain TCP.  Returns MB/s, 0 if the ULP
  * refused the keys (*why says why), -1 on a transfer error.
  */
-static double measure(const char *ulp, uint16_t ver, enum mode m, char *why,
-		      size_t whylen)
+static double measure(const char *ulp, int pol, uint16_t ver, enum mode m,
+		      char *why, size_t whylen)
 {
 	static unsigned char rbuf[256 * KIB], wbuf[CHUNK];
 	struct writer w = { .file = -1, .chunk = CHUNK, .len = total };
@@ -111,21 +121,29 @@ static double measure(const char *ulp, uint16_t ver, enum mode m, char *why,
 	pthread_t th;
 	double t0, dt;
 
-	snprintf(name, sizeof(name), "bench.%s.%s.%s",
+	snprintf(name, sizeof(name), "bench.%s.%s.%s%s",
 		 ver == TLS_1_2_VERSION ? "12" : "13", mode_name[m],
-		 ulp ? ulp : "plain");
+		 ulp ? ulp : "plain", pol ? "+pol" : "");
 	kc_watchdog(name, 300);
-	if (m == M_RECV) {
-		if (kc_pair(NULL, ulp, &tx, &rx))
-			goto pair_err;
-		tls_end = rx;
-		dir = TLS_RX;
-		want = total;
-	} else {
-		if (kc_pair(ulp, NULL, &tx, &rx))
-			goto pair_err;
-		tls_end = tx;
-		dir = TLS_TX;
+	if (kc_pair(NULL, NULL, &tx, &rx))
+		goto pair_err;
+	tls_end = m == M_RECV ? rx : tx;
+	dir = m == M_RECV ? TLS_RX : TLS_TX;
+	want = m == M_RECV ? total : 0;
+	/* sockmap first, then the ULP: the order the kernel accepts. */
+	if (pol) {
+		pol_key = (pol_key + 1) % 64;
+		if (bpf_map_update_elem(pol_map, &pol_key, &tls_end, BPF_ANY)) {
+			snprintf(why, whylen, "sockhash: %s", strerror(errno));
+			kt_close_now(tx);
+			kt_close_now(rx);
+			return -1;
+		}
+	}
+	if (ulp && kt_set_ulp(tls_end, ulp)) {
+		kt_close_now(tx);
+		kt_close_now(rx);
+		goto pair_err;
 	}
 	kc_timeouts(tx, 20000);
 	kc_timeouts(rx, 20000);
@@ -231,9 +249,11 @@ static const char *num(double x, int ok, int slot)
 
 static void throughput(const char *const *ulps, const struct kc_version *v)
 {
-	const char *impl[3] = { ulps[0], ulps[1], NULL };
-	char name[64], why[3][160];
-	double r[3], x;
+	const char *impl[4] = { ulps[0], ulps[1], NULL, ulps[0] };
+	const int pol[4] = { 0, 0, 0, 1 };
+	int n = pol_map >= 0 ? 4 : 3;
+	char name[80], why[4][160];
+	double r[4], x;
 	int m, i, k;
 
 	if (make_stream(ulps, 2, v->ver))
@@ -241,10 +261,10 @@ static void throughput(const char *const *ulps, const struct kc_version *v)
 		       v->name);
 	for (m = 0; m < M_NR; m++) {
 		/* Best of reps, the implementations taking turns. */
-		for (i = 0; i < 3; i++)
+		for (i = 0; i < n; i++)
 			r[i] = 1;
 		for (k = 0; k < reps; k++) {
-			for (i = 0; i < 3; i++) {
+			for (i = 0; i < n; i++) {
 				if (r[i] <= 0 && k)
 					continue;
 				if (m == M_RECV && impl[i] && !cipher_len) {
@@ -253,14 +273,16 @@ static void throughput(const char *const *ulps, const struct kc_version *v)
 					r[i] = 0;
 					continue;
 				}
-				x = measure(impl[i], v->ver, m, why[i],
+				x = measure(impl[i], pol[i], v->ver, m, why[i],
 					    sizeof(why[i]));
 				r[i] = k && x > 0 && x < r[i] ? r[i] : x;
 			}
 		}
-		for (i = 0; i < 3; i++) {
-			snprintf(name, sizeof(name), "bench.%s.%s.%s", v->name,
-				 mode_name[m], impl[i] ? impl[i] : "plain");
+		for (i = 0; i < n; i++) {
+			snprintf(name, sizeof(name), "bench.%s.%s.%s%s",
+				 v->name, mode_name[m],
+				 impl[i] ? impl[i] : "plain",
+				 pol[i] ? "+pol" : "");
 			if (r[i] > 0)
 				kc_pass(name, "%.1f MB/s", r[i]);
 			else if (r[i] == 0)
@@ -274,6 +296,12 @@ static void throughput(const char *const *ulps, const struct kc_version *v)
 		       num(r[0] / r[1], r[0] > 0 && r[1] > 0, 3), ulps[0],
 		       num(r[0] / r[2], r[0] > 0 && r[2] > 0, 4), reps,
 		       total / MIB, m == M_RECV ? "recv" : "send");
+		if (n == 4)
+			printf("INFO bench pol %s %s %s=%s %s+pol=%s pol/none=%s (MB/s; a pass-all SK_MSG and stream verdict on the %s end)\n",
+			       v->name, mode_name[m], ulps[0], num(r[0], 1, 0),
+			       ulps[0], num(r[3], 1, 1),
+			       num(r[3] / r[0], r[0] > 0 && r[3] > 0, 3),
+			       ulps[0]);
 		fflush(stdout);
 	}
 }
@@ -373,6 +401,31 @@ static void memory(const char *ulp, uint16_t ver)
 	fflush(stdout);
 }
 
+/* Load the pass-all policy and attach both programs to its sockhash. */
+static int pol_load(const char *path)
+{
+	struct bpf_object *obj = bpf_object__open_file(path, NULL);
+	struct bpf_program *msg, *skb;
+
+	if (libbpf_get_error(obj) || bpf_object__load(obj)) {
+		kt_fail("bench.policy", "load %s failed", path);
+		return -1;
+	}
+	msg = bpf_object__find_program_by_name(obj, "bench_msg");
+	skb = bpf_object__find_program_by_name(obj, "bench_skb");
+	pol_map = bpf_object__find_map_fd_by_name(obj, "bench_hash");
+	if (!msg || !skb || pol_map < 0 ||
+	    bpf_prog_attach(bpf_program__fd(msg), pol_map, BPF_SK_MSG_VERDICT,
+			    0) ||
+	    bpf_prog_attach(bpf_program__fd(skb), pol_map,
+			    BPF_SK_SKB_STREAM_VERDICT, 0)) {
+		kt_fail("bench.policy", "attach: %s", strerror(errno));
+		pol_map = -1;
+		return -1;
+	}
+	return 0;
+}
+
 static int make_file(void)
 {
 	static unsigned char b[MIB];
@@ -393,12 +446,14 @@ static int make_file(void)
 int main(int argc, char **argv)
 {
 	struct rlimit rl = { 4 * 4096, 4 * 4096 };
-	const char *ulps[2];
+	const char *ulps[2], *pol_obj = NULL;
 	size_t v;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "s:n:r:")) != -1) {
-		if (opt == 's')
+	while ((opt = getopt(argc, argv, "s:n:r:P:")) != -1) {
+		if (opt == 'P')
+			pol_obj = optarg;
+		else if (opt == 's')
 			total = strtoul(optarg, NULL, 0) * MIB;
 		else if (opt == 'r')
 			reps = atoi(optarg);
@@ -418,6 +473,8 @@ int main(int argc, char **argv)
 		kt_fail("bench.setup", "%s: %s", file_path, strerror(errno));
 		return 1;
 	}
+	if (pol_obj && pol_load(pol_obj))
+		return 1;
 	for (v = 0; v < ARRAY_SIZE(kc_versions); v++)
 		throughput(ulps, &kc_versions[v]);
 	unlink(file_path);
@@ -428,6 +485,6 @@ int main(int argc, char **argv)
 	return kt_failed;
 usage:
 	fprintf(stderr,
-		"usage: tls_bench [-s MIB] [-n PAIRS] [-r REPS] ULP_A ULP_B\n");
+		"usage: tls_bench [-s MIB] [-n PAIRS] [-r REPS] [-P BPF_OBJECT] ULP_A ULP_B\n");
 	return 2;
 }
