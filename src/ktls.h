@@ -257,7 +257,7 @@ int ktls_tx_policy_flush(struct sock *sk, struct ktls_tx *tx, int flags,
 void ktls_tx_policy_close(struct sock *sk, struct ktls_tx *tx);
 void ktls_tx_policy_release(struct ktls_tx *tx);
 bool ktls_tx_has_policy(struct sock *sk);
-bool ktls_rx_verdict(struct sock *sk, struct sk_buff *skb, u32 *off, u32 len);
+bool ktls_rx_verdict(struct sock *sk, struct sk_buff *skb, u32 off, u32 *len);
 bool ktls_psock_has_data(struct sock *sk);
 int ktls_psock_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 		       int flags);

@@ -278,13 +278,15 @@ void ktls_tx_policy_close(struct sock *sk, struct ktls_tx *tx)
 }
 
 /*
- * The stream verdict on a decrypted data record whose plaintext is @len
- * bytes at *@off.  Returns true when the caller keeps the record (when the
- * program ran, it is trimmed to the plaintext and *@off is 0), false when
- * the program dropped or redirected it (then it is gone).  Process
- * context, socket locked.
+ * The stream verdict on a decrypted data record: the skb as in-tree kTLS
+ * shows it, the record decrypted in place (header and explicit nonce in
+ * front of the plaintext at @off, then the tag), so that programs written
+ * for in-tree kTLS work unchanged.  Returns true when the caller keeps the
+ * record and reads *@len bytes at @off as before (clamped to what the
+ * program left), false when the program dropped or redirected it (then it
+ * is gone).  Process context, socket locked.
  */
-bool ktls_rx_verdict(struct sock *sk, struct sk_buff *skb, u32 *off, u32 len)
+bool ktls_rx_verdict(struct sock *sk, struct sk_buff *skb, u32 off, u32 *len)
 {
 	struct sk_psock *psock = sk_psock_get(sk);
 	int verdict;
@@ -295,21 +297,14 @@ bool ktls_rx_verdict(struct sock *sk, struct sk_buff *skb, u32 *off, u32 len)
 		sk_psock_put(sk, psock);
 		return true;
 	}
-	/* The program sees the plaintext alone: skb->len is its length. */
-	if (!pskb_pull(skb, *off) || pskb_trim(skb, len)) {
-		sk_psock_put(sk, psock);
-		kfree_skb(skb);
-		ktls_stat_inc(sk, KTLS_STAT_RX_SKB_DROP);
-		net_warn_ratelimited("stream verdict: no memory, dropped\n");
-		return false;
-	}
 	verdict = sk_psock_tls_strp_read(psock, skb);
 	sk_psock_put(sk, psock);
 
 	switch (verdict) {
 	case __SK_PASS:
 		ktls_stat_inc(sk, KTLS_STAT_RX_SKB_PASS);
-		*off = 0;
+		/* bpf_skb_adjust_room() may have shrunk it. */
+		*len = skb->len > off ? min(*len, skb->len - off) : 0;
 		return true;
 	case __SK_REDIRECT:
 		/* sockmap took the record (or freed it if it could not). */

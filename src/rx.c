@@ -224,7 +224,7 @@ static int ktls_rx_decrypt_next(struct sock *sk, struct ktls_rx *rx)
 	struct scatterlist sg[MAX_SKB_FRAGS + 2];
 	u8 hdr[KTLS_MAX_PREPEND_SIZE];
 	struct sk_buff *skb;
-	u32 data_len, off;
+	u32 data_len;
 	int len, err, nsg, type;
 
 	ktls_rx_pull(sk, rx, sk->sk_allocation);
@@ -287,11 +287,11 @@ static int ktls_rx_decrypt_next(struct sock *sk, struct ktls_rx *rx)
 		type = hdr[0];
 	}
 
-	off = prot->prepend_size;
-	if (type == KTLS_TYPE_DATA && !ktls_rx_verdict(sk, skb, &off, data_len))
+	if (type == KTLS_TYPE_DATA &&
+	    !ktls_rx_verdict(sk, skb, prot->prepend_size, &data_len))
 		return -ENOENT;
 	ktls_rx_cb(skb)->type = type;
-	strp_msg(skb)->offset = off;
+	strp_msg(skb)->offset = prot->prepend_size;
 	strp_msg(skb)->full_len = data_len;
 	__skb_queue_tail(&rx->list, skb);
 	atomic_long_inc(&ktls_live_rx_records);
