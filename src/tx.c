@@ -502,6 +502,7 @@ int ktls_tx_init(struct sock *sk, struct ktls_ctx *ctx,
 		return err;
 	}
 	tx->sk = sk;
+	tx->pol.eval = __SK_NONE;
 	tx->max_payload = ctx->tx_max_payload;
 	ktls_msg_init(&tx->pl);
 	INIT_WORK(&tx->work, ktls_tx_work);
