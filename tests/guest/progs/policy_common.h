@@ -241,6 +241,26 @@ struct pol {
 	int msg_prog, skb_prog;
 };
 
+static struct pol *pc_cur; /* the object of the running case */
+
+/*
+ * How often the kernel ran a program (bpf_stats), independent of the
+ * program's own log; -1 if unknown.
+ */
+static inline long long pc_run_cnt(int prog_fd)
+{
+	static int stats_fd = -2;
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+
+	if (stats_fd == -2)
+		stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	memset(&info, 0, sizeof(info));
+	if (stats_fd < 0 || bpf_obj_get_info_by_fd(prog_fd, &info, &len))
+		return -1;
+	return info.run_cnt;
+}
+
 static int pc_libbpf_print(enum libbpf_print_level level, const char *fmt,
 			   va_list ap)
 {
@@ -292,6 +312,8 @@ static inline int pol_open(struct tcase *t, struct pol *p)
 	p->skb_steps = pol_fd(t, p, "skb_steps");
 	p->msg_stats = pol_fd(t, p, "msg_stats");
 	p->skb_stats = pol_fd(t, p, "skb_stats");
+	pc_cur = p;
+	pc_run_cnt(p->msg_prog); /* statistics on from the first case */
 	return t->bad ? -1 : 0;
 }
 
@@ -300,6 +322,8 @@ static inline void pol_close(struct pol *p)
 	if (p->obj)
 		bpf_object__close(p->obj);
 	p->obj = NULL;
+	if (pc_cur == p)
+		pc_cur = NULL;
 }
 
 /* Attach the SK_MSG (skb = 0) or stream-verdict (skb = 1) program. */
@@ -392,6 +416,12 @@ static inline void tc_runs(struct tcase *t, const char *what, int stats_fd,
 	} else {
 		snprintf(seen + l, sizeof(seen) - l, "], want %u runs", n);
 	}
+	l = strlen(seen);
+	if (pc_cur)
+		snprintf(seen + l, sizeof(seen) - l, " (kernel run_cnt %lld)",
+			 pc_run_cnt(stats_fd == pc_cur->msg_stats ?
+					    pc_cur->msg_prog :
+					    pc_cur->skb_prog));
 	tc_fail(t, "%s: program ran %llu times [%s", what,
 		(unsigned long long)st.runs, seen);
 }
