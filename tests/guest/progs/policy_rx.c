@@ -26,6 +26,9 @@
  *                        peer receives the plaintext
  *   redir-egress-ktls    bpf_sk_redirect_hash to a ktls socket with TLS_TX:
  *                        its tls.ko peer decrypts with that socket's keys
+ *   redir-egress-ktls-msg  the same to a ktls socket with an SK_MSG
+ *                        program: the program judges (and rewrites) each
+ *                        redirected record as if X's application sent it
  *   ctrl              a control record between two data records is not
  *                     shown to the program and arrives with its type
  */
@@ -313,6 +316,49 @@ static void case_ctrl(void)
 	rx_done(&t, &c, ctrs);
 }
 
+/*
+ * Egress to a ktls socket X that has an SK_MSG program (the same sock_hash
+ * carries both programs): each redirected record goes out as if X's
+ * application sent it, so X's program judges it (it overwrites the first 4
+ * bytes with 'M') and X's peer decrypts the result with X's keys.
+ */
+static void case_redir_egress_ktls_msg(void)
+{
+	const struct pc_step st[] = {
+		{ .verdict = PC_REDIRECT, .map = PC_HASH, .key = 1 }
+	};
+	const struct pc_step mst[] = { { .write_len = 4, .fill = 'M' } };
+	const long long ctrs[C_N] = { [C_PASS] = 2, [C_RXREDIR] = 2 };
+	const unsigned int *lens = SIZES(200, 300);
+	unsigned char want[500];
+	struct tcase t;
+	struct rxc c;
+
+	tc_begin(&t, "rx-redir-egress-ktls-msg");
+	if (!rx_setup(&t, &c, st, 1) &&
+	    !pol_attach(&t, &c.pol, c.pol.hash, 0) &&
+	    !pol_steps(&t, c.pol.msg_steps, mst, 1) &&
+	    !target_setup(&t, &c, c.pol.hash, "ktls", TLS_TX)) {
+		c.ok = 1;
+		kc_rand(buf, 500, 35);
+		memcpy(want, buf, 500);
+		memset(want, 'M', 4);
+		memset(want + 200, 'M', 4);
+		if (!send_records(&t, &c, lens, 2)) {
+			judge_all(&t, &c, 2);
+			tc_recv(&t, "X's peer (X's keys, X's program applied)",
+				c.xp, want, 500);
+			tc_quiet(&t, "X's peer afterwards", c.xp);
+			tc_quiet(&t, "R", c.r);
+			tc_runs(&t, "stream verdict runs", c.pol.skb_stats, 2,
+				lens);
+			tc_runs(&t, "X's SK_MSG runs", c.pol.msg_stats, 2,
+				lens);
+		}
+	}
+	rx_done(&t, &c, ctrs);
+}
+
 static void case_redir_ingress_tcp(void)
 {
 	redirect_case("rx-redir-ingress-tcp", PC_HASH, NULL, 0, BPF_F_INGRESS);
@@ -345,6 +391,7 @@ static const struct {
 	{ "rx-redir-ingress-ktls", case_redir_ingress_ktls },
 	{ "rx-redir-egress-tcp", case_redir_egress_tcp },
 	{ "rx-redir-egress-ktls", case_redir_egress_ktls },
+	{ "rx-redir-egress-ktls-msg", case_redir_egress_ktls_msg },
 };
 
 int main(int argc, char **argv)
