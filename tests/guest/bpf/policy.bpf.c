@@ -167,7 +167,7 @@ int skb_policy(struct __sk_buff *skb)
 {
 	struct pc_step *s = NULL;
 	struct pc_run *run;
-	__u32 key, len;
+	__u32 key, len, off;
 	int i, ret;
 
 	run = begin(&skb_stats, &skb_steps, &s);
@@ -175,18 +175,28 @@ int skb_policy(struct __sk_buff *skb)
 		return SK_PASS;
 
 	len = skb->len;
+	off = s->head_off;
 	run->size = len;
 	run->data_len = (__u32)((long)skb->data_end - (long)skb->data);
-	if (len >= PC_HEAD) {
-		if (!bpf_skb_load_bytes(skb, 0, run->head, PC_HEAD))
+	if (off <= len && len - off >= PC_HEAD) {
+		if (!bpf_skb_load_bytes(skb, off, run->head, PC_HEAD))
 			run->head_len = PC_HEAD;
-	} else {
+	} else if (off < len) {
 #pragma clang loop unroll(full)
 		for (i = 0; i < PC_HEAD; i++)
-			if (i < len &&
-			    !bpf_skb_load_bytes(skb, i, &run->head[i], 1))
+			if (off + i < len &&
+			    !bpf_skb_load_bytes(skb, off + i, &run->head[i], 1))
 				run->head_len = i + 1;
 	}
+	if (s->trim_front)
+		run->rc_trim_front =
+			bpf_skb_adjust_room(skb, -(__s32)s->trim_front, 0, 0);
+	if (s->trim_tail)
+		run->rc_trim_tail =
+			skb->len >= s->trim_tail ?
+				bpf_skb_change_tail(
+					skb, skb->len - s->trim_tail, 0) :
+				-1;
 	run->final_size = skb->len;
 
 	if (has_prefix(run, s)) {

@@ -50,6 +50,15 @@ struct pc_step {
 	__u32 fill; /* byte written by the overwrite */
 	__u32 apply;
 	__u32 cork;
+	/*
+	 * Stream verdict only: the skb is the whole record (docs/policy.md),
+	 * so the head (and the prefix match) is read at head_off, the
+	 * plaintext's offset; before the verdict trim_front bytes are taken
+	 * off the front (bpf_skb_adjust_room) and trim_tail off the end
+	 * (bpf_skb_change_tail), leaving only the plaintext for a redirect.
+	 */
+	__u32 head_off;
+	__u32 trim_front, trim_tail;
 };
 
 struct pc_run {
@@ -58,6 +67,7 @@ struct pc_run {
 	__u32 pulled_len; /* data_end - data after the pull step */
 	__u32 final_size; /* msg->size at the verdict */
 	__s32 rc_pull, rc_pop, rc_push, rc_write;
+	__s32 rc_trim_front, rc_trim_tail;
 	__u32 head_len; /* bytes of head[] read (<= PC_HEAD) */
 	__u8 head[PC_HEAD];
 	__u32 verdict; /* the value returned */

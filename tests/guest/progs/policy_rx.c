@@ -11,6 +11,12 @@
  * redirect target delivers, the program's runs and the record lengths it
  * saw, and the exact deltas of the policy counters.
  *
+ * The program is shown the whole record, decrypted in place (docs/policy.md):
+ * header (and TLS 1.2 explicit nonce) in front of the plaintext, content
+ * type (TLS 1.3) and tag behind it.  It reads the plaintext's first bytes at
+ * that offset; before a redirect it trims the front and the back itself
+ * (bpf_skb_adjust_room, bpf_skb_change_tail), except in redir-untrimmed.
+ *
  *   pass              three records, all delivered, one run each
  *   drop              the record starting with DROP is discarded, the
  *                     records before and after it are delivered exactly
@@ -29,6 +35,8 @@
  *   redir-egress-ktls-msg  the same to a ktls socket with an SK_MSG
  *                        program: the program judges (and rewrites) each
  *                        redirected record as if X's application sent it
+ *   redir-untrimmed      a record redirected without trimming arrives at
+ *                        the target as it is: header, plaintext in place
  *   ctrl              a control record between two data records is not
  *                     shown to the program and arrives with its type
  */
@@ -51,13 +59,33 @@ static ssize_t snd(int fd, const void *b, size_t n)
 	return send(fd, b, n, MSG_NOSIGNAL);
 }
 
+/* Bytes of the record behind the plaintext: content type (1.3), tag. */
+static unsigned int rec_tail(void)
+{
+	return pc_cipher->tag + (pc_ver->ver == TLS_1_3_VERSION);
+}
+
+/* Bytes of the record in front of the plaintext: header, explicit nonce. */
+static unsigned int rec_front(void)
+{
+	return kc_overhead(pc_ver->ver, pc_cipher) - rec_tail();
+}
+
+/* The stream verdict's steps: each reads the plaintext at rec_front(). */
 static int rx_setup(struct tcase *t, struct rxc *c, const struct pc_step *st,
 		    int n)
 {
+	struct pc_step lst[PC_NSTEPS];
+	int i;
+
+	for (i = 0; i < n && i < PC_NSTEPS; i++) {
+		lst[i] = st[i];
+		lst[i].head_off = rec_front();
+	}
 	memset(c, 0, sizeof(*c));
 	c->r = c->p = c->x = c->xp = -1;
 	if (pol_open(t, &c->pol) || pol_attach(t, &c->pol, c->pol.hash, 1) ||
-	    pol_steps(t, c->pol.skb_steps, st, n) || pc_pair(t, &c->r, &c->p))
+	    pol_steps(t, c->pol.skb_steps, lst, n) || pc_pair(t, &c->r, &c->p))
 		return -1;
 	if (pol_add(c->pol.hash, 0, c->r)) {
 		tc_fail(t, "setup: add R to sock_hash: %s", strerror(errno));
@@ -150,6 +178,17 @@ static void tc_heads(struct tcase *t, struct rxc *c, const unsigned int *lens,
 
 #define SIZES(...) ((const unsigned int[]){ __VA_ARGS__ })
 
+/* The stream verdict ran @n times, on whole records of plaintexts @lens. */
+static void rec_runs(struct tcase *t, const char *what, struct rxc *c,
+		     const unsigned int *lens, unsigned int n)
+{
+	unsigned int sizes[PC_NLOG], i;
+
+	for (i = 0; i < n && i < PC_NLOG; i++)
+		sizes[i] = lens[i] + kc_overhead(pc_ver->ver, pc_cipher);
+	tc_runs(t, what, c->pol.skb_stats, n, sizes);
+}
+
 /*
  * Records are judged when R's application reads (docs/policy.md), so read
  * R without blocking until the program has run @n times in all, for at
@@ -202,7 +241,7 @@ static void case_pass(void)
 		if (!send_records(&t, &c, lens, 3)) {
 			tc_recv(&t, "R", c.r, buf, 600);
 			tc_quiet(&t, "R afterwards", c.r);
-			tc_runs(&t, "runs", c.pol.skb_stats, 3, lens);
+			rec_runs(&t, "runs", &c, lens, 3);
 			tc_heads(&t, &c, lens, 3);
 		}
 	}
@@ -229,11 +268,27 @@ static void case_drop(void)
 		if (!send_records(&t, &c, lens, 3)) {
 			tc_recv(&t, "R (records 1 and 3)", c.r, got, 400);
 			tc_quiet(&t, "R afterwards", c.r);
-			tc_runs(&t, "runs", c.pol.skb_stats, 3, lens);
+			rec_runs(&t, "runs", &c, lens, 3);
 			tc_heads(&t, &c, lens, 3);
 		}
 	}
 	rx_done(&t, &c, ctrs);
+}
+
+/* Runs 0..n-1 trimmed the record to its plaintext without an error. */
+static void tc_trims(struct tcase *t, struct rxc *c, unsigned int n)
+{
+	struct pc_stats st;
+	unsigned int i;
+
+	if (pol_stats(t, c->pol.skb_stats, &st))
+		return;
+	for (i = 0; i < n && i < st.runs && i < PC_NLOG; i++)
+		if (st.log[i].rc_trim_front || st.log[i].rc_trim_tail)
+			tc_fail(t,
+				"run %u: bpf_skb_adjust_room returned %d, bpf_skb_change_tail %d, want 0 and 0",
+				i, st.log[i].rc_trim_front,
+				st.log[i].rc_trim_tail);
 }
 
 /*
@@ -247,7 +302,9 @@ static void redirect_case(const char *name, int map, const char *ulp, int dir,
 	const struct pc_step st[] = { { .verdict = PC_REDIRECT,
 					.map = (__u32)map,
 					.key = 1,
-					.flags = flags } };
+					.flags = flags,
+					.trim_front = rec_front(),
+					.trim_tail = rec_tail() } };
 	const long long ctrs[C_N] = { [C_RXREDIR] = 2 };
 	const unsigned int *lens = SIZES(200, 300);
 	struct tcase t;
@@ -271,7 +328,75 @@ static void redirect_case(const char *name, int map, const char *ulp, int dir,
 			tc_quiet(&t, "R", c.r);
 			tc_quiet(&t, flags & BPF_F_INGRESS ? "X's peer" : "X",
 				 flags & BPF_F_INGRESS ? c.xp : c.x);
-			tc_runs(&t, "runs", c.pol.skb_stats, 2, lens);
+			rec_runs(&t, "runs", &c, lens, 2);
+			tc_trims(&t, &c, 2);
+		}
+	}
+	rx_done(&t, &c, ctrs);
+}
+
+/*
+ * Without trimming, a redirected record reaches the target as the program
+ * was shown it: the whole record, header in front, plaintext in place,
+ * then (TLS 1.3) the content type.  The nonce and tag bytes are not
+ * checked.
+ */
+static void case_redir_untrimmed(void)
+{
+	const struct pc_step st[] = { { .verdict = PC_REDIRECT,
+					.map = PC_HASH,
+					.key = 1,
+					.flags = BPF_F_INGRESS } };
+	const long long ctrs[C_N] = { [C_RXREDIR] = 2 };
+	const unsigned int *lens = SIZES(200, 300);
+	unsigned int ov = kc_overhead(pc_ver->ver, pc_cipher);
+	unsigned int front = rec_front(), reclen, i;
+	size_t total = 500 + 2 * ov, off = 0, poff = 0;
+	unsigned char *r;
+	struct tcase t;
+	struct rxc c;
+	ssize_t n;
+
+	tc_begin(&t, "rx-redir-untrimmed");
+	if (!rx_setup(&t, &c, st, 1) &&
+	    !target_setup(&t, &c, c.pol.hash, NULL, 0)) {
+		c.ok = 1;
+		kc_rand(buf, 500, 36);
+		if (!send_records(&t, &c, lens, 2)) {
+			judge_all(&t, &c, 2);
+			n = kc_recv_all(c.x, got, total);
+			if (n != (ssize_t)total)
+				tc_fail(&t,
+					"recv on X: %zd (%s), want %zu bytes",
+					n, n < 0 ? strerror(errno) : "short",
+					total);
+			for (i = 0; n == (ssize_t)total && i < 2; i++) {
+				r = got + off;
+				reclen = lens[i] + ov;
+				if (r[0] != KC_TYPE_DATA || r[1] != 3 ||
+				    r[2] != 3 ||
+				    (unsigned int)((r[3] << 8) | r[4]) !=
+					    reclen - KC_HDR)
+					tc_fail(&t,
+						"record %u: header %02x %02x %02x length %d, want 17 03 03 length %u",
+						i, r[0], r[1], r[2],
+						(r[3] << 8) | r[4],
+						reclen - KC_HDR);
+				if (memcmp(r + front, buf + poff, lens[i]))
+					tc_fail(&t,
+						"record %u: the plaintext is not at offset %u",
+						i, front);
+				if (pc_ver->ver == TLS_1_3_VERSION &&
+				    r[front + lens[i]] != KC_TYPE_DATA)
+					tc_fail(&t,
+						"record %u: content type %02x after the plaintext, want 17",
+						i, r[front + lens[i]]);
+				off += reclen;
+				poff += lens[i];
+			}
+			tc_quiet(&t, "X afterwards", c.x);
+			tc_quiet(&t, "R", c.r);
+			rec_runs(&t, "runs", &c, lens, 2);
 		}
 	}
 	rx_done(&t, &c, ctrs);
@@ -310,8 +435,8 @@ static void case_ctrl(void)
 			tc_fail(&t, "R third read: %zd (%s), want 300 bytes", n,
 				n < 0 ? strerror(errno) : "");
 		tc_quiet(&t, "R afterwards", c.r);
-		tc_runs(&t, "runs (data records only)", c.pol.skb_stats, 2,
-			SIZES(100, 300));
+		rec_runs(&t, "runs (data records only)", &c, SIZES(100, 300),
+			 2);
 	}
 	rx_done(&t, &c, ctrs);
 }
@@ -324,9 +449,11 @@ static void case_ctrl(void)
  */
 static void case_redir_egress_ktls_msg(void)
 {
-	const struct pc_step st[] = {
-		{ .verdict = PC_REDIRECT, .map = PC_HASH, .key = 1 }
-	};
+	const struct pc_step st[] = { { .verdict = PC_REDIRECT,
+					.map = PC_HASH,
+					.key = 1,
+					.trim_front = rec_front(),
+					.trim_tail = rec_tail() } };
 	const struct pc_step mst[] = { { .write_len = 4, .fill = 'M' } };
 	const long long ctrs[C_N] = { [C_PASS] = 2, [C_RXREDIR] = 2 };
 	const unsigned int *lens = SIZES(200, 300);
@@ -350,8 +477,8 @@ static void case_redir_egress_ktls_msg(void)
 				c.xp, want, 500);
 			tc_quiet(&t, "X's peer afterwards", c.xp);
 			tc_quiet(&t, "R", c.r);
-			tc_runs(&t, "stream verdict runs", c.pol.skb_stats, 2,
-				lens);
+			rec_runs(&t, "stream verdict runs", &c, lens, 2);
+			tc_trims(&t, &c, 2);
 			tc_runs(&t, "X's SK_MSG runs", c.pol.msg_stats, 2,
 				lens);
 		}
@@ -392,6 +519,7 @@ static const struct {
 	{ "rx-redir-egress-tcp", case_redir_egress_tcp },
 	{ "rx-redir-egress-ktls", case_redir_egress_ktls },
 	{ "rx-redir-egress-ktls-msg", case_redir_egress_ktls_msg },
+	{ "rx-redir-untrimmed", case_redir_untrimmed },
 };
 
 int main(int argc, char **argv)
