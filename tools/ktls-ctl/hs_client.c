@@ -3,11 +3,15 @@
  * ktls-ctl handshake client: connect, GnuTLS handshake, hand the session
  * to the kernel, then relay stdin -> connection -> stdout with plain
  * send() and recv() on the kTLS socket.  The end of stdin sends
- * close_notify; the peer's close_notify (or end of stream) ends the relay.
+ * close_notify; the peer's close_notify (or end of stream) ends the relay
+ * and the connection.  A send that fails (EACCES: a BPF policy dropped
+ * the data) sends close_notify too, and the client exits 1 once the peer
+ * has closed.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <signal.h>
 #include <string.h>
@@ -52,28 +56,39 @@ static int connect_to(const char *host, const char *port)
 
 /*
  * stdin -> connection, in a child process: blocking reads and sends; the
- * end of stdin sends close_notify and shuts the write side down.
+ * end of stdin sends close_notify.  The socket is not half-closed: a peer
+ * still busy with its own hand-off would find its socket out of the
+ * ESTABLISHED state, and the kernel attaches a TLS ULP only to an
+ * established socket (ENOTCONN).  A failure is not reported here but
+ * written to @status (an errno, negative for stdin), so that the parent
+ * reports it once; close_notify still goes out, so that the peer ends the
+ * connection and the parent's read returns.  A send that a BPF policy
+ * drops fails with EACCES.
  */
-static int pump_out(struct hs_conn *c)
+static int pump_out(struct hs_conn *c, int status)
 {
 	static char buf[BUF_SIZE];
+	int err = 0;
 	ssize_t n;
-	int err;
 
 	for (;;) {
 		n = read(0, buf, sizeof(buf));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return p_err("reading stdin: %s", strerror(errno));
-		if (n == 0)
+			err = -errno;
+		if (n <= 0)
 			break;
 		err = hs_write_all(c->fd, buf, n, true);
-		if (err)
-			return p_err("%s: sending: %s", c->peer, strerror(-err));
+		if (err) {
+			err = -err;
+			break;
+		}
 	}
-	hs_close_notify(c);
-	return EXIT_OK;
+	if (err && write(status, &err, sizeof(err)) != sizeof(err))
+		return EXIT_FAIL;
+	ktls_send_alert(c->fd, KTLS_ALERT_WARNING, KTLS_ALERT_CLOSE_NOTIFY);
+	return err ? EXIT_FAIL : EXIT_OK;
 }
 
 /*
@@ -84,16 +99,24 @@ static int pump_out(struct hs_conn *c)
 static int relay(struct hs_conn *c)
 {
 	static char buf[BUF_SIZE];
-	int rc = EXIT_OK, st = 0, err;
+	int rc = EXIT_OK, st = 0, err, status[2], werr = 0;
 	pid_t writer;
 	ssize_t n;
 
+	if (pipe2(status, O_CLOEXEC | O_NONBLOCK))
+		return p_err("pipe: %s", strerror(errno));
 	fflush(NULL);
 	writer = fork();
-	if (writer < 0)
+	if (writer < 0) {
+		close(status[0]);
+		close(status[1]);
 		return p_err("fork: %s", strerror(errno));
-	if (writer == 0)
-		_exit(pump_out(c));
+	}
+	if (writer == 0) {
+		close(status[0]);
+		_exit(pump_out(c, status[1]));
+	}
+	close(status[1]);
 
 	for (;;) {
 		n = hs_recv(c, buf, sizeof(buf), 0);
@@ -109,12 +132,24 @@ static int relay(struct hs_conn *c)
 			break;
 		}
 	}
+	/*
+	 * The writer's failure, if any, was written before its close_notify,
+	 * so before the peer's answer that ended the loop.
+	 */
+	if (read(status[0], &werr, sizeof(werr)) == sizeof(werr)) {
+		if (werr > 0)
+			p_err("%s: sending: %s", c->peer, strerror(werr));
+		else
+			p_err("reading stdin: %s", strerror(-werr));
+		rc = EXIT_FAIL;
+	}
+	close(status[0]);
 	/* The peer is done: whatever stdin still holds has nowhere to go. */
 	if (waitpid(writer, &st, WNOHANG) == 0) {
 		kill(writer, SIGTERM);
 		waitpid(writer, &st, 0);
 	} else if (rc == EXIT_OK && (!WIFEXITED(st) || WEXITSTATUS(st))) {
-		rc = EXIT_FAIL;	/* the writer reported its error */
+		rc = EXIT_FAIL;	/* the writer failed without telling */
 	}
 	return rc;
 }
