@@ -38,7 +38,7 @@ static const char main_help[] =
 	"  sock       list kTLS sockets; install keys into another process's socket\n"
 	"  stats      kernel TLS statistics\n"
 	"  handshake  TLS client and file server: GnuTLS handshake, kernel records\n"
-	"  policy     SK_MSG policy programs (not available yet)\n"
+	"  policy     BPF policy on kTLS plaintext: load, attach, cgroup hook, counters\n"
 	"\n"
 	"Words may be abbreviated.  Exit status: 0 success, 1 failure, 2 usage error.\n"
 	"See ktls-ctl(8).\n";
