@@ -13,8 +13,9 @@ PKGS=(
 	debhelper dh-dkms dpkg-dev fakeroot lintian rpm openssl
 	# ktls-ctl, libktls (tools/) and their host tests (tests/ctl-host.sh):
 	# GnuTLS to build, certtool, python3 to check JSON, readelf/nm/objdump,
-	# man --warnings for the manual page
-	python3 binutils man-db
+	# man --warnings for the manual page; ktls-ctl's BPF policies: clang
+	# -target bpf, llvm-strip (llvm), libbpf-dev, bpftool gen skeleton
+	python3 binutils man-db bpftool
 	# The policy suite (55-policy): BPF programs built with clang -target bpf
 	# against libbpf's headers, and test programs linked with libbpf (whose
 	# libbpf.so.1, libelf and libz go into the guest's initramfs)
