@@ -4,7 +4,8 @@
 # ctl-host.sh: host-side tests of ktls-ctl and libktls (issue 6), for what
 # needs no ktls module: -j output and errors parse as JSON (python3), help
 # at every level, usage errors exit 2, the key file parser (through
-# `sock keys` on a socket of a helper process), `make install-tools` with
+# `sock keys` on a socket of a helper process), the policy commands on the
+# host kernel's plain TCP (root only), `make install-tools` with
 # packaging flags, and the installed library and headers.  The module's
 # paths run in the guest suite tests/guest/suites/60-ktls-ctl.sh.
 # Prints "PASS ctl.host-<name>" or "FAIL ctl.host-<name> reason" lines;
@@ -91,9 +92,17 @@ for o in module feature sock stats handshake policy; do
 	json "json-help-$o" 0 "$o" help
 done
 json json-help-sock-keys 0 sock keys help
-for c in load attach detach show cgroup; do
-	json "json-policy-$c" 1 policy "$c"
+for c in load attach detach cgroup deny "deny add" show unload; do
+	json "json-help-policy-$(echo "$c" | tr ' ' '-')" 0 policy $c help
 done
+# No policy loaded in $W/none: every command fails (1) in JSON.
+for c in attach detach show unload "cgroup off" "cgroup /tmp" "deny show" \
+	"deny clear" "deny add GET"; do
+	json "json-policy-$(echo "$c" | tr ' /' '--')-none" 1 policy $c pin "$W/none"
+done
+json json-policy-load-missing-file 1 policy load "$W/none.o" pin "$W/none"
+json json-policy-load-usage 2 policy load
+json json-policy-deny-usage 2 policy deny add 'bad\q'
 json json-error-object 2 bogus
 json json-error-ambiguous 2 h
 json json-error-missing 2
@@ -111,7 +120,10 @@ fi
 # --- help and usage errors ----------------------------------------------------
 for c in "help" "module help" "feature help" "sock help" "sock keys help" \
 	"stats help" "handshake help" "handshake client help" \
-	"handshake server help" "policy help" "policy show help" "version" "-h"; do
+	"handshake server help" "policy help" "policy show help" \
+	"policy load help" "policy attach help" "policy detach help" \
+	"policy cgroup help" "policy deny help" "policy deny add help" \
+	"policy deny del help" "policy unload help" "version" "-h"; do
 	rc "help-$(echo "$c" | tr ' ' '-')" 0 $c
 done
 rc version-matches 0 --version
@@ -121,9 +133,21 @@ for c in "" "bogus" "h" "module" "module bogus" "module show extra" "st sh x" \
 	"sock keys pid x fd 3 both file -" "sock keys pid 1 f 3 both file -" \
 	"sock keys pid 1 fd 3 both" "handshake server 0" "handshake server 70000 --cert a --key b" \
 	"handshake server 0 --cert a --key b --bind nohost" "handshake client h" \
-	"handshake client h 1 --bogus" "handshake client h 1 --once" "--bogus"; do
+	"handshake client h 1 --bogus" "handshake client h 1 --once" "--bogus" \
+	"policy" "policy bogus" "policy de" "policy load" "policy load default pin" \
+	"policy load default extra" "policy load default pin a b" "policy attach x" \
+	"policy detach pin" "policy show x" "policy cgroup" "policy cgroup a b" \
+	"policy deny" "policy deny bogus" "policy deny add" "policy deny del" \
+	"policy deny show x" "policy unload x"; do
 	rc "usage-$(echo "${c:-none}" | tr ' ' '-')" 2 $c
 done
+# Prefixes: 1 to 64 bytes after the escapes \r \n \t \\ \xHH.
+for p in 'a\q' 'a\x4' 'a\x' 'a\' '' "$(printf '%065d' 0)" '\x41\x4g'; do
+	rc "usage-policy-deny-prefix-$(echo "$p" | md5sum | cut -c1-6)" 2 policy deny add "$p"
+done
+rc usage-policy-deny-prefix-64 1 policy deny add "$(printf '%064d' 0)" pin "$W/none"
+rc usage-policy-deny-prefix-escapes 1 policy deny add 'GET /a\r\n\t\\\x00' pin "$W/none"
+grep -q 'no policy loaded' "$W/out" && pass policy-prefix-parsed || fail policy-prefix-parsed "$(cat "$W/out")"
 
 # --- handshake against GnuTLS, where the host has no ktls ULP ---------------
 # Handshakes complete; the hand-off fails cleanly, and says why, in JSON.
@@ -221,6 +245,116 @@ $K16"
 	grep -q 'no such process' "$W/out" && pass keys-no-process || fail keys-no-process "$(cat "$W/out")"
 else
 	echo "SKIP ctl.host-keyfile pidfd_getfd does not work on this host: $probe"
+fi
+
+# --- policy on the host's own kernel -------------------------------------------
+# The BPF side of the policy commands needs no ktls module: on plain TCP
+# the deny policy drops a request line too (the "tcp" counters), which is
+# enough to check load, attach, the cgroup hook, deny, show, detach and
+# unload.  Root only, in a private mount namespace with its own BPF file
+# system, so nothing outlives the test; a child cgroup of the host's
+# cgroup v2 hierarchy holds the client.
+cg2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+if [ "$(id -u)" -ne 0 ]; then
+	echo "SKIP ctl.host-policy not root"
+elif [ -z "$cg2" ]; then
+	echo "SKIP ctl.host-policy no cgroup v2 hierarchy mounted"
+elif ! unshare -m true 2>/dev/null; then
+	echo "SKIP ctl.host-policy unshare -m does not work here"
+else
+	cat >"$W/policy.sh" <<'EOS'
+set -u
+K=$1 W=$2 cg2=$3
+cg=$cg2/ktls-ctl-host.$$
+pin=$W/bpffs/p
+ok() { echo "PASS ctl.host-policy-$1"; }
+no() { echo "FAIL ctl.host-policy-$1 $(echo "${*:2}" | tr '\n' ' ' | cut -c1-300)"; }
+# jq FILE EXPR: a Python expression over the JSON document d in FILE.
+jq() { python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$@"; }
+step() {
+	local n=$1
+	shift
+	if "$K" -j "$@" pin "$pin" >"$W/p.json" 2>"$W/p.err" && [ ! -s "$W/p.err" ] &&
+		jq "$W/p.json" 'True' >/dev/null 2>&1; then
+		ok "$n"
+	else
+		no "$n" "$(cat "$W/p.json" "$W/p.err")"
+	fi
+}
+mkdir -p "$W/bpffs" && mount -t bpf bpf "$W/bpffs" || { no bpffs "mount failed"; exit; }
+mkdir "$cg" || { no cgroup "mkdir $cg failed"; exit; }
+python3 -c '
+import socket, sys
+l = socket.socket(); l.bind(("127.0.0.1", 0)); l.listen(8)
+print(l.getsockname()[1], flush=True)
+while True:
+    c, _ = l.accept(); c.recv(4096); c.close()' >"$W/port" &
+srv=$!
+for _ in $(seq 50); do [ -s "$W/port" ] && break; sleep 0.1; done
+port=$(cat "$W/port")
+# client REQUEST: from inside the cgroup, send REQUEST over plain TCP;
+# prints "sent N" or the errno's name.
+client() {
+	sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$cg" python3 -c '
+import errno, socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+try:
+    print("sent", s.send(sys.argv[2].encode()))
+except OSError as e:
+    print(errno.errorcode[e.errno])' "$port" "$1"
+}
+step load-deny policy load deny
+step deny-add policy deny add 'GET /private/'
+step attach policy attach
+step cgroup policy cgroup "$cg"
+den='GET /private/x HTTP/1.0' all='GET /public/x HTTP/1.0'
+a=$(client "$den")
+b=$(client "$all")
+[ "$a / $b" = "EACCES / sent ${#all}" ] && ok deny || no deny "denied: $a, allowed: $b"
+step show policy show
+t=$(jq "$W/p.json" '"%(pass_msgs)d %(pass_bytes)d %(drop_msgs)d %(drop_bytes)d" % d["totals"]["tcp"], d["totals"]["tls"]["pass_msgs"], d["cgroup"]["added"], d["programs"][0]["attached"], d["deny_prefixes"][0]["prefix"]')
+[ "$t" = "('1 ${#all} 1 ${#den}', 0, 2, True, 'GET /private/')" ] && ok counters || no counters "$t"
+"$K" policy show pin "$pin" >"$W/p.txt" 2>&1
+grep -q "tcp pass 1/${#all} B drop 1/${#den} B" "$W/p.txt" && ok show-text || no show-text "$(cat "$W/p.txt")"
+step detach policy detach
+a=$(client "$den")
+[ "$a" = "sent ${#den}" ] && ok detached || no detached "$a"
+step cgroup-off policy cgroup off
+step unload policy unload
+[ ! -e "$pin" ] && ok unpinned || no unpinned "$(ls "$pin")"
+# An object of one's own: SK_MSG and a stream verdict.
+cat >"$W/own.bpf.c" <<'EOC'
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+char _license[] SEC("license") = "GPL";
+struct {
+	__uint(type, BPF_MAP_TYPE_SOCKHASH);
+	__uint(max_entries, 8);
+	__type(key, __u64);
+	__type(value, __u64);
+} socks SEC(".maps");
+SEC("sk_msg") int tx(struct sk_msg_md *m) { return SK_PASS; }
+SEC("sk_skb/stream_verdict") int rx(struct __sk_buff *s) { return SK_PASS; }
+EOC
+if clang -O2 -g -target bpf -I"/usr/include/$(gcc -dumpmachine)" -c "$W/own.bpf.c" \
+	-o "$W/own.bpf.o" 2>"$W/clang.log"; then
+	step load-own policy load "$W/own.bpf.o"
+	step attach-own policy attach
+	step show-own policy show
+	r=$(jq "$W/p.json" '[(p["role"], p["name"], p["attached"]) for p in d["programs"]]')
+	[ "$r" = "[('msg', 'tx', True), ('stream_verdict', 'rx', True)]" ] && ok own-programs || no own-programs "$r"
+	step unload-own policy unload
+else
+	no own-object "$(head -n 3 "$W/clang.log")"
+fi
+kill "$srv"
+rmdir "$cg"
+umount "$W/bpffs"
+EOS
+	unshare -m bash "$W/policy.sh" "$K" "$W" "$cg2" >"$W/policy.out" 2>&1
+	grep -E '^(PASS|FAIL|SKIP) ' "$W/policy.out"
+	grep -q '^FAIL ' "$W/policy.out" && failed=1
+	grep -q '^PASS ' "$W/policy.out" || fail policy "$(tail -n 3 "$W/policy.out")"
 fi
 
 # --- install-tools with packaging flags, out of tree ---------------------------
