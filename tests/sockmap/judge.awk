@@ -2,19 +2,24 @@
 #
 # Judge test_sockmap's subtests against the known-failures list (busybox awk).
 #
-#   awk -v series=6.12 -f judge.awk known-failures.txt OUTCOMES...
+#   awk -v series=6.12 [-v retry=FILE] [-v pick=1] -f judge.awk \
+#       known-failures.txt OUTCOMES...
 #
-# OUTCOMES is parse.awk's output of a run.  Output, tab-separated:
+# OUTCOMES is parse.awk's output of a run, RETRY parse.awk's output of tests
+# run again.  Output, tab-separated:
 #   STATUS<TAB>NAME<TAB>REASON   one per subtest or test, STATUS PASS, FAIL or SKIP
 #   INFO<TAB>TEXT                remarks about the list itself
 #
 #   outcome   listed                       not listed
 #   pass      FAIL (remove the entry)      PASS
-#   fail      SKIP with the entry's reason FAIL with the subtest's messages
+#   fail      SKIP with the entry's reason FAIL with the subtest's messages,
+#                                          PASS ("flaky") if it passed in RETRY
 #   norun     SKIP with the entry's reason FAIL (a test that runs nothing)
 #   missing   FAIL                         FAIL
 # so the list can only shrink, and a test that stops running or a run that
-# dies is never excused by it.
+# dies is never excused by it.  With pick=1 the output is instead the tests
+# worth running again: RUN<TAB>TITLE for each test with a subtest that
+# failed and is not listed, once.
 
 # A shell glob (*, ?, [...], [!...]) as an anchored extended regex.
 function glob_re(g,   re, i, c, n, j, cls) {
@@ -49,7 +54,20 @@ function entry(n,   k) {
 }
 
 function out(status, n, why) {
-	print status "\t" n "\t" why
+	if (!pick)
+		print status "\t" n "\t" why
+}
+
+BEGIN {
+	if (retry != "") {
+		while ((getline line < retry) > 0) {
+			if (line ~ /^#/)
+				continue
+			split(line, r, "\t")
+			again[r[2]] = r[1]
+		}
+		close(retry)
+	}
 }
 
 # ---- file 1: known-failures.txt -------------------------------------------
@@ -88,7 +106,20 @@ FILENAME == ARGV[1] {
 	if (k)
 		used[k] = 1
 	where = par == "" ? "" : par " "
-	if (o == "missing")
+	if (pick) {
+		if (o == "fail" && !k) {
+			run = n
+			sub(/\..*/, "", run)
+			if (!((run "\t" f[5]) in picked)) {
+				picked[run "\t" f[5]] = 1
+				print run "\t" f[5]
+			}
+		}
+		next
+	}
+	if (o == "fail" && !k && again[n] == "pass")
+		out("PASS", n, "flaky: failed in the full run (" where det "), passed when its test ran again")
+	else if (o == "missing")
 		out("FAIL", n, where det)
 	else if (o == "pass" && k)
 		out("FAIL", n, "passes but is listed in known-failures.txt (entry " epat[k] "): remove the entry")
@@ -105,6 +136,8 @@ FILENAME == ARGV[1] {
 }
 
 END {
+	if (pick)
+		exit
 	for (k = 1; k <= nent; k++)
 		if (!used[k])
 			print "INFO\tknown-failures.txt: entry " epat[k] " matches nothing on " series

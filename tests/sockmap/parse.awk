@@ -17,7 +17,7 @@
 # and at the very end "Pass: N Fail: N".
 #
 # Output, tab-separated:
-#   OUTCOME<TAB>NAME<TAB>PARAMS<TAB>DETAIL
+#   OUTCOME<TAB>NAME<TAB>PARAMS<TAB>DETAIL<TAB>TITLE
 # one line per subtest, NAME ktls.SLUG.K (K counting from 1 within the test),
 # OUTCOME pass, fail or missing (started, never ended), PARAMS the parenthesised parameters, DETAIL the
 # subtest's messages; then per test that did not run as reported:
@@ -160,16 +160,16 @@ END {
 			prev = t
 		}
 		cnt++
-		print sout[k] "\t" mode "." slug(t) "." cnt "\t" spar[k] "\t" smsg[k]
+		print sout[k] "\t" mode "." slug(t) "." cnt "\t" spar[k] "\t" smsg[k] "\t" t
 	}
 	for (i = 1; i <= ntitles; i++) {
 		t = title[i]
 		if (t in norun)
-			print "norun\t" mode "." slug(t) "\t\tthe test ran no subtest"
+			print "norun\t" mode "." slug(t) "\t\tthe test ran no subtest\t" t
 		else if (t in mismatch)
-			print "missing\t" mode "." slug(t) "\t\t" mismatch[t]
+			print "missing\t" mode "." slug(t) "\t\t" mismatch[t] "\t" t
 		else if (!(t in reported))
-			print "missing\t" mode "." slug(t) "\t\tnever reported: test_sockmap stopped before its end"
+			print "missing\t" mode "." slug(t) "\t\tnever reported: test_sockmap stopped before its end\t" t
 	}
 	for (t in reported) {
 		known = 0
@@ -177,7 +177,7 @@ END {
 			if (title[i] == t)
 				known = 1
 		if (!known)
-			print "missing\t" mode "." slug(t) "\t\treported by test_sockmap but not in its test table (build.sh)"
+			print "missing\t" mode "." slug(t) "\t\treported by test_sockmap but not in its test table (build.sh)\t" t
 	}
 	print "# titles " ntitles + 0
 	print "# reported " nrep + 0

@@ -25,6 +25,9 @@ SM_MAX_BAD=${SM_MAX_BAD:-20}
 # 1: also run on the in-tree tls.ko and check that it refuses.
 SM_INTREE=${SM_INTREE:-1}
 SM_TAB=$(printf '\t')
+SM_TITLES=$(dirname "$SM_BIN")/test_sockmap.titles
+# Tests with an unexpected failure run once more, at most this many.
+SM_RETRIES=${SM_RETRIES:-3}
 
 sm_loaded() {
 	grep -q "^$1 " /proc/modules 2>/dev/null
@@ -39,13 +42,14 @@ sm_kill_leftovers() {
 	return 0
 }
 
-# sm_run TAG [ARGS...]: test_sockmap's kTLS mode (-n ktls: only the tests
-# whose prefix is "ktls") into $SM_WORK/TAG.log, parsed into $SM_WORK/TAG.out
-# with subtests named TAG.TEST.K.  Sets sm_rc and sm_secs.  It loads its BPF
-# objects from the current directory, where build.sh put them.
+# sm_run TAG MODE [ARGS...]: test_sockmap's kTLS mode (-n ktls: only the
+# tests whose prefix is "ktls") into $SM_WORK/TAG.log, parsed into
+# $SM_WORK/TAG.out with subtests named MODE.TEST.K.  Sets sm_rc and sm_secs.
+# It loads its BPF objects from the current directory, where build.sh put
+# them.
 sm_run() {
-	sm_tag=$1
-	shift
+	sm_tag=$1 sm_mode=$2
+	shift 2
 	log "sockmap: running test_sockmap $* -n ktls ($sm_tag, cap ${SM_CAP}s)"
 	sm_t0=$(date +%s)
 	(cd "$(dirname "$SM_BIN")" &&
@@ -53,7 +57,7 @@ sm_run() {
 	sm_rc=$?
 	sm_secs=$(($(date +%s) - sm_t0))
 	sm_kill_leftovers
-	awk -v mode="$sm_tag" -f "$SM_DIR/parse.awk" "$(dirname "$SM_BIN")/test_sockmap.titles" \
+	awk -v mode="$sm_mode" -f "$SM_DIR/parse.awk" "$SM_TITLES" \
 		"$SM_WORK/$sm_tag.log" >"$SM_WORK/$sm_tag.out"
 	log "sockmap: $sm_tag took ${sm_secs}s, exit $sm_rc, $(sed -n 's/^# summary //p' "$SM_WORK/$sm_tag.out")"
 }
@@ -82,14 +86,41 @@ sm_check_run() {
 	fi
 }
 
-# One result per subtest of the runs TAG..., judged against the list.
-sm_judge() {
+# Each test with a subtest that failed unexpectedly in runs TAG... runs once
+# more (test_sockmap cannot run a single subtest): -n ktls with every other
+# test blacklisted, except those whose title is part of this one's (its -b
+# matches substrings).  Outcomes into $SM_WORK/retry.out.
+sm_retry() {
+	: >"$SM_WORK/retry.out"
 	for sm_tag in "$@"; do
 		set -- "$@" "$SM_WORK/$sm_tag.out"
 		shift
 	done
-	awk -v series="$KSERIES" -f "$SM_DIR/judge.awk" "$SM_DIR/known-failures.txt" "$@" \
-		>"$SM_WORK/judged.res"
+	awk -v series="$KSERIES" -v pick=1 -f "$SM_DIR/judge.awk" "$SM_DIR/known-failures.txt" "$@" |
+		head -n "$SM_RETRIES" >"$SM_WORK/retry.txt"
+	while IFS="$SM_TAB" read -r sm_mode sm_title; do
+		sm_bl=$(awk -v x="$sm_title" 'index(x, $0) == 0 { printf "%s%s", s, $0; s = "," }' "$SM_TITLES")
+		if [ "$sm_mode" = ktls-data ]; then
+			sm_run retry "$sm_mode" --data_test -b "$sm_bl"
+		else
+			sm_run retry "$sm_mode" -b "$sm_bl"
+		fi
+		sed "s/^/sockmap retry: /" "$SM_WORK/retry.log" >/dev/console
+		grep -v '^#' "$SM_WORK/retry.out" >>"$SM_WORK/retries.out"
+	done <"$SM_WORK/retry.txt"
+	return 0
+}
+
+# One result per subtest of the runs TAG..., judged against the list.
+sm_judge() {
+	: >"$SM_WORK/retries.out"
+	sm_retry "$@"
+	for sm_tag in "$@"; do
+		set -- "$@" "$SM_WORK/$sm_tag.out"
+		shift
+	done
+	awk -v series="$KSERIES" -v retry="$SM_WORK/retries.out" -f "$SM_DIR/judge.awk" \
+		"$SM_DIR/known-failures.txt" "$@" >"$SM_WORK/judged.res"
 	while IFS="$SM_TAB" read -r sm_st sm_name sm_why; do
 		case $sm_st in
 		INFO) info "sockmap: $sm_name" ;;
@@ -115,7 +146,7 @@ sm_intree() {
 		result FAIL sockmap.intree-refuses "the in-tree tls.ko would not load"
 		return
 	fi
-	sm_run intree
+	sm_run intree intree
 	rmmod tls || info "sockmap: rmmod tls failed after the in-tree run"
 	sm_verdict=$(awk -F "$SM_TAB" '
 		/^#/ || $3 !~ /ktls,\)$/ { next }
@@ -132,7 +163,7 @@ sm_intree() {
 }
 
 sm_main() {
-	if [ ! -x "$SM_BIN" ] || [ ! -f "$(dirname "$SM_BIN")/test_sockmap.titles" ]; then
+	if [ ! -x "$SM_BIN" ] || [ ! -f "$SM_TITLES" ]; then
 		result FAIL sockmap.setup "$SM_BIN missing (tests/sockmap/build.sh build/guest/bin)"
 		return
 	fi
@@ -154,12 +185,12 @@ sm_main() {
 	fi
 	result PASS sockmap.load
 
-	sm_run ktls
+	sm_run ktls ktls
 	sm_check_run ktls
 	sm_bad=$(awk -v series="$KSERIES" -f "$SM_DIR/judge.awk" "$SM_DIR/known-failures.txt" \
 		"$SM_WORK/ktls.out" | grep -c '^FAIL')
 	if [ "$sm_bad" -le "$SM_MAX_BAD" ]; then
-		sm_run ktls-data --data_test
+		sm_run ktls-data ktls-data --data_test
 		sm_check_run ktls-data
 		sm_judge ktls ktls-data
 	else
