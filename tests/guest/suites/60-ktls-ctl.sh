@@ -3,18 +3,34 @@
 #   - module show, feature probe, stats show without and with the module
 #   - handshake server: unmodified userspace TLS clients download files
 #     that ktls-ctl sends with sendfile() over ktls, byte-exact: gnutls-cli
-#     256 KiB for TLS 1.2 and 1.3 x AES-128-GCM, AES-256-GCM,
-#     ChaCha20-Poly1305 (and 1.3 AES-128-CCM); openssl s_client 64 MiB
-#     (gnutls-cli writes one byte per syscall: 64 MiB would take 8 min)
+#     64 MiB for TLS 1.2 and 1.3 x AES-128-GCM, AES-256-GCM,
+#     ChaCha20-Poly1305, and 256 KiB with TLS 1.3 AES-128-CCM; openssl
+#     s_client 64 MiB (TLS 1.3 AES-128-GCM, TLS 1.2 AES-256-GCM).
+#     gnutls-cli switches its stdout's buffering off and writes one byte
+#     per write(): about 7 s per MiB under TCG.  The 64 MiB downloads run
+#     it with LD_PRELOAD=shim_bufout.so (tests/guest/progs), which keeps
+#     stdout buffered and changes nothing else; the AES-128-CCM download
+#     runs it as it is.  The six 64 MiB downloads take 14-29 s each, 2.2
+#     to 2.5 minutes per kernel (TCG, 2026-11-23).
 #   - the libktls example client against the server
 #   - handshake client against unmodified gnutls-serv --echo: 1 MiB echoed
 #     (TLS 1.3 and 1.2, and through the in-tree tls.ko with --ulp tls)
 #   - a TLS 1.3 KeyUpdate from the peer is reported, not ignored
 #   - sock keys: keys installed into a helper's socket through pidfd_getfd,
 #     records exchanged with a peer keyed independently; another uid: EPERM
+#   - policy: the deny example loaded, a denied prefix set, the cgroup hook
+#     on the client's cgroup: `handshake client` asking the file server
+#     for a denied path fails with EACCES (the SK_MSG program judges the
+#     sender's plaintext, so the client's send() of the request line is
+#     what fails; the server never sees the request), an allowed path is
+#     served; `policy show` and /proc/net/ktls_stat count exactly that;
+#     detach lets the denied request through, attach denies it again.
+#     The default policy on the server's cgroup counts a file sent with
+#     sendfile(): bytes and records match the file and KtlsTxMsgPass.
 #   - help at every level, usage errors exit 2, -j output is JSON
 # ktls-ctl, ktls-client, gnutls-cli, gnutls-serv, certtool and openssl come
-# from `make -C tools/ktls-ctl guest`; ctl_* helpers from tests/guest/progs.
+# from `make -C tools/ktls-ctl guest`; ctl_* helpers and shim_bufout.so
+# from tests/guest/progs.
 
 B=/t/bin
 K=$B/ktls-ctl
@@ -150,15 +166,15 @@ check() {
 	fi
 }
 
-# gnutls_get NAME PRIORITY FILE VERSION CIPHER: gnutls-cli fetches /FILE.
-# gnutls-cli exits at the end of stdin, so stdin stays open (a FIFO) until
-# the server closes.  It writes what it receives one byte per write(), at
-# about 7 s per MiB under TCG, hence the smaller file.
+# gnutls_get NAME PRIORITY FILE VERSION CIPHER [PRELOAD]: gnutls-cli
+# fetches /FILE.  gnutls-cli exits at the end of stdin, so stdin stays
+# open (a FIFO) until the server closes.  PRELOAD: shim_bufout.so (see the
+# top of this file).
 gnutls_get() {
 	rm -f $W/fifo
 	mkfifo $W/fifo
 	t0=$(date +%s)
-	timeout 60 $B/gnutls-cli --priority "$2" -p "$port" \
+	timeout 300 env ${6:+LD_PRELOAD=$6} $B/gnutls-cli --priority "$2" -p "$port" \
 		--x509cafile $W/cert.pem --logfile $W/cli.log 127.0.0.1 \
 		<$W/fifo >$W/dl.out 2>$W/dl.err &
 	cli=$!
@@ -182,12 +198,14 @@ openssl_get() {
 }
 
 P='NORMAL:-VERS-ALL:-CIPHER-ALL'
-gnutls_get ctl.gnutls-tls13-aes128gcm "$P:+VERS-TLS1.3:+AES-128-GCM" small 1.3 aes-gcm-128
-gnutls_get ctl.gnutls-tls13-aes256gcm "$P:+VERS-TLS1.3:+AES-256-GCM" small 1.3 aes-gcm-256
-gnutls_get ctl.gnutls-tls12-aes128gcm "$P:+VERS-TLS1.2:+AES-128-GCM" small 1.2 aes-gcm-128
-gnutls_get ctl.gnutls-tls12-aes256gcm "$P:+VERS-TLS1.2:+AES-256-GCM" small 1.2 aes-gcm-256
-gnutls_get ctl.gnutls-tls13-chacha "$P:+VERS-TLS1.3:+CHACHA20-POLY1305" small 1.3 chacha20-poly1305
-gnutls_get ctl.gnutls-tls12-chacha "$P:+VERS-TLS1.2:+CHACHA20-POLY1305" small 1.2 chacha20-poly1305
+S=$B/shim_bufout.so
+gnutls_get ctl.gnutls-64m-tls13-aes128gcm "$P:+VERS-TLS1.3:+AES-128-GCM" big 1.3 aes-gcm-128 $S
+gnutls_get ctl.gnutls-64m-tls13-aes256gcm "$P:+VERS-TLS1.3:+AES-256-GCM" big 1.3 aes-gcm-256 $S
+gnutls_get ctl.gnutls-64m-tls12-aes128gcm "$P:+VERS-TLS1.2:+AES-128-GCM" big 1.2 aes-gcm-128 $S
+gnutls_get ctl.gnutls-64m-tls12-aes256gcm "$P:+VERS-TLS1.2:+AES-256-GCM" big 1.2 aes-gcm-256 $S
+gnutls_get ctl.gnutls-64m-tls13-chacha "$P:+VERS-TLS1.3:+CHACHA20-POLY1305" big 1.3 chacha20-poly1305 $S
+gnutls_get ctl.gnutls-64m-tls12-chacha "$P:+VERS-TLS1.2:+CHACHA20-POLY1305" big 1.2 chacha20-poly1305 $S
+# Without the shim: one byte per write(), the file stays small.
 gnutls_get ctl.gnutls-tls13-aes128ccm "$P:+VERS-TLS1.3:+AES-128-CCM" small 1.3 aes-ccm-128
 
 # 64 MiB downloads take 12-19 s each under TCG: two cover both versions
@@ -324,10 +342,193 @@ handoff() {
 handoff tls13 tls 1.3 aes-gcm-128
 handoff tls12 ktls 1.2 chacha20-poly1305
 
+# --- policy: the deny example through the cgroup hook ------------------------------
+# The client runs in cgroup ktls-client, whose established TCP connections
+# the hook puts into the policy's sockhash before GnuTLS's handshake; the
+# hand-off then attaches "ktls" to a socket already in the map, as the
+# kernel requires.  The deny program judges the client's plaintext, so a
+# denied request line fails the client's send() with EACCES.
+CG=/sys/fs/cgroup
+PIN=/sys/fs/bpf/ktls
+cg_mounted=
+if ! grep -q " $CG cgroup2 " /proc/mounts; then
+	mount -t cgroup2 none $CG && cg_mounted=1
+fi
+mkdir -p $CG/ktls-client $CG/ktls-server $W/www/private $W/www/public
+echo "the secret plan" >$W/www/private/plan.txt
+echo "hello, world" >$W/www/public/index.txt
+
+# in_cg CGROUP CMD...: run CMD as a member of cgroup CGROUP.
+in_cg() {
+	cg=$1
+	shift
+	sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$CG/$cg" "$@"
+}
+kstat() { awk -v k="$1" '$1 == k { print $2 }' /proc/net/ktls_stat; }
+# The four TX verdict counters, as "pass drop redirect dropped_bytes".
+kstats() { echo "$(kstat KtlsTxMsgPass) $(kstat KtlsTxMsgDrop) $(kstat KtlsTxMsgRedirect) $(kstat KtlsTxMsgDroppedBytes)"; }
+# Counter deltas between two kstats outputs.
+kdelta() {
+	set -- $1 $2
+	echo "$(($5 - $1)) $(($6 - $2)) $(($7 - $3)) $(($8 - $4))"
+}
+# policy_totals [pin DIR]: "pass_msgs pass_bytes drop_msgs drop_bytes" of
+# the tls totals, then the same for tcp, from `policy show -j`.
+policy_totals() {
+	$K -j policy show "$@" | sed -n 's/.*"totals":{"tls":{"pass_msgs":\([0-9]*\),"pass_bytes":\([0-9]*\),"drop_msgs":\([0-9]*\),"drop_bytes":\([0-9]*\)},"tcp":{"pass_msgs":\([0-9]*\),"pass_bytes":\([0-9]*\),"drop_msgs":\([0-9]*\),"drop_bytes":\([0-9]*\)}}.*/\1 \2 \3 \4 \5 \6 \7 \8/p'
+}
+
+$K -j handshake server 0 --cert $W/cert.pem --key $W/key.pem --root $W/www \
+	>$W/psrv.log 2>&1 &
+psrv=$!
+if wait_for $W/psrv.log '"event":"listening"'; then
+	pport=$(sed -n 's/.*"port":\([0-9]*\).*/\1/p' $W/psrv.log)
+	result PASS ctl.policy-server-listens
+else
+	result FAIL ctl.policy-server-listens "$(head -c 200 $W/psrv.log)"
+fi
+printf 'GET /private/plan.txt HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n' >$W/req.denied
+printf 'GET /public/index.txt HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n' >$W/req.allowed
+denied_len=$(stat -c %s $W/req.denied)
+allowed_len=$(stat -c %s $W/req.allowed)
+
+# fetch NAME REQUEST [GLOBAL_OPTIONS]: the client, in cgroup ktls-client,
+# sends REQUEST ($W/req.REQUEST); output in $W/p.out, $W/p.err, status $prc.
+fetch() {
+	in_cg ktls-client $K $3 handshake client 127.0.0.1 "$pport" --cafile $W/cert.pem \
+		<$W/req.$2 >$W/p.out 2>$W/p.err
+	prc=$?
+}
+# denied NAME: the last fetch failed with EACCES and got nothing.
+denied() {
+	if [ $prc -eq 1 ] && grep -q 'sending: Permission denied' $W/p.err && [ ! -s $W/p.out ]; then
+		result PASS "$1"
+	else
+		result FAIL "$1" "exit $prc, $(stat -c %s $W/p.out) bytes: $(tail -n 2 $W/p.err | tr '\n' ' ' | cut -c1-200); server: $(tail -n 1 $W/psrv.log | cut -c1-200)"
+	fi
+}
+# served NAME BODY: the last fetch succeeded with BODY.
+served() {
+	if [ $prc -eq 0 ] && grep -q 'HTTP/1.1 200 OK' $W/p.out && grep -qx "$2" $W/p.out; then
+		result PASS "$1"
+	else
+		result FAIL "$1" "exit $prc: $(head -c 100 $W/p.out | tr '\r\n' '  ') $(tail -n 1 $W/p.err); server: $(tail -n 1 $W/psrv.log | cut -c1-200)"
+	fi
+}
+
+rc_is ctl.policy-show-none 1 $K policy show
+has ctl.policy-show-none-message 'no policy loaded' cat $W/rc.out
+json ctl.json-policy-load policy load deny
+has ctl.policy-bpffs 'bpf /sys/fs/bpf bpf' cat /proc/mounts
+rc_is ctl.policy-load-twice 1 $K policy load deny
+json ctl.json-policy-deny-add policy deny add 'GET /private/'
+has ctl.policy-deny-add-json '"prefix":"GET /private/","length":13' cat $W/j.out
+rc_is ctl.policy-deny-add-second 0 $K policy deny add 'GET /x\r\n'
+has ctl.policy-deny-show '"GET /x\\r\\n" (8 bytes)' $K policy deny show
+json ctl.json-policy-deny-del policy deny del 'GET /x\r\n'
+rc_is ctl.policy-deny-del-missing 1 $K policy deny del 'GET /x\r\n'
+json ctl.json-policy-attach policy attach
+has ctl.policy-attached '"role":"msg","name":"ktls_deny","id":[0-9]*,"attached":true' cat $W/j.out
+rc_is ctl.policy-cgroup-not-cgroup 1 $K policy cgroup /tmp
+json ctl.json-policy-cgroup policy cgroup $CG/ktls-client
+rc_is ctl.policy-cgroup-twice 1 $K policy cgroup $CG/ktls-client
+has ctl.policy-cgroup-twice-message 'hooked to cgroup /sys/fs/cgroup/ktls-client already' cat $W/rc.out
+
+k0=$(kstats)
+fetch ctl.policy-denied denied -j
+denied ctl.policy-denied-eacces
+if $J <$W/p.err >/dev/null && grep -q '"error":"127.0.0.1:[0-9]*: sending: Permission denied"' $W/p.err; then
+	result PASS ctl.policy-denied-json
+else
+	result FAIL ctl.policy-denied-json "$(head -c 300 $W/p.err)"
+fi
+fetch ctl.policy-allowed allowed
+served ctl.policy-allowed-served "hello, world"
+k1=$(kstats)
+if grep -q '"path":"/private' $W/psrv.log; then
+	result FAIL ctl.policy-denied-not-at-server "$(grep private $W/psrv.log | head -n 1)"
+else
+	result PASS ctl.policy-denied-not-at-server
+fi
+# One record each way judged: the allowed request passed, the denied one
+# dropped; the handshakes went out as plain TCP before the hand-off.
+d=$(kdelta "$k0" "$k1")
+[ "$d" = "1 1 0 $denied_len" ] && result PASS ctl.policy-ktls-stat ||
+	result FAIL ctl.policy-ktls-stat "KtlsTxMsg Pass Drop Redirect DroppedBytes grew by $d, want 1 1 0 $denied_len"
+set -- $(policy_totals)
+if [ "$1 $2 $3 $4" = "1 $allowed_len 1 $denied_len" ] && [ "${5:-0}" -gt 0 ] && [ "$7" = 0 ]; then
+	result PASS ctl.policy-show-counters
+else
+	result FAIL ctl.policy-show-counters "tls/tcp totals: $*, want 1 $allowed_len 1 $denied_len, tcp N>0 B 0 0"
+fi
+has ctl.policy-show-cgroup '"cgroup":{"path":"/sys/fs/cgroup/ktls-client","id":[0-9]*,"sock_ops_id":[0-9]*,"added":2,"failed":0}' \
+	$K -j policy show
+has ctl.policy-show-text 'tls pass 1/[0-9]* B drop 1/[0-9]* B' $K policy show
+json ctl.json-policy-show policy show
+
+# Detached: the hook still puts the connection into the map, but no
+# program judges it.
+json ctl.json-policy-detach policy detach
+fetch ctl.policy-detached denied
+served ctl.policy-detached-served "the secret plan"
+d=$(kdelta "$k1" "$(kstats)")
+[ "$d" = "0 0 0 0" ] && result PASS ctl.policy-detached-ktls-stat ||
+	result FAIL ctl.policy-detached-ktls-stat "KtlsTxMsg counters grew by $d"
+has ctl.policy-detached-show '"attached":false' $K -j policy show
+rc_is ctl.policy-reattach 0 $K policy attach
+fetch ctl.policy-reattached denied
+denied ctl.policy-reattached-eacces
+json ctl.json-policy-cgroup-off policy cgroup off
+json ctl.json-policy-unload policy unload
+has ctl.policy-unloaded 'no policy loaded' $K policy show
+kill $psrv
+wait $psrv 2>/dev/null
+
+# The default policy on the server's cgroup: the server's own socket is
+# judged, record by record, as sendfile() sends the file.
+rc_is ctl.policy-default-load 0 $K policy load default pin /sys/fs/bpf/ktls-default
+rc_is ctl.policy-default-deny-refused 1 $K policy deny show pin /sys/fs/bpf/ktls-default
+rc_is ctl.policy-default-attach 0 $K policy attach pin /sys/fs/bpf/ktls-default
+rc_is ctl.policy-default-cgroup 0 $K policy cgroup $CG/ktls-server pin /sys/fs/bpf/ktls-default
+in_cg ktls-server $K -j handshake server 0 --cert $W/cert.pem --key $W/key.pem \
+	--root $W/www >$W/psrv.log 2>&1 &
+psrv=$!
+wait_for $W/psrv.log '"event":"listening"'
+port=$(sed -n 's/.*"port":\([0-9]*\).*/\1/p' $W/psrv.log)
+hdr=$(printf 'HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: 262147\r\nConnection: close\r\n\r\n' | wc -c)
+k0=$(kstats)
+t0=$(date +%s)
+timeout 60 $B/ktls-client 127.0.0.1 "$port" $W/cert.pem /small >$W/dl.out 2>$W/dl.err
+rc=$?
+# the child that served it logs, then lingers for the client's close
+wait_for $W/psrv.log '"path":"/small"'
+sleep 1
+cp $W/psrv.log $W/srv.log
+check ctl.policy-default-download $rc small 1.3 aes-gcm-128
+k1=$(kstats)
+set -- $(kdelta "$k0" "$k1")
+kpass=$1
+set -- $(policy_totals pin /sys/fs/bpf/ktls-default)
+if [ "$1" = "$kpass" ] && [ "$1" -ge 17 ] && [ "$2" = $((hdr + 262147)) ] && [ "$3 $4" = "0 0" ]; then
+	result PASS ctl.policy-default-counters
+	info "ctl: default policy: $1 records, $2 bytes judged on the server's socket"
+else
+	result FAIL ctl.policy-default-counters "tls totals $*, KtlsTxMsgPass +$kpass; want $((hdr + 262147)) bytes"
+fi
+json ctl.json-policy-show-default policy show pin /sys/fs/bpf/ktls-default
+kill $psrv
+wait $psrv 2>/dev/null
+rc_is ctl.policy-default-unload 0 $K policy unload pin /sys/fs/bpf/ktls-default
+rmdir $CG/ktls-client $CG/ktls-server
+[ -n "$cg_mounted" ] && umount $CG
+
 # --- grammar: help, usage errors, JSON ---------------------------------------------
 for c in "help" "module help" "feature help" "sock help" "sock keys help" \
 	"stats help" "handshake help" "handshake client help" \
-	"handshake server help" "policy help" "policy load help" "version"; do
+	"handshake server help" "policy help" "policy load help" \
+	"policy attach help" "policy detach help" "policy cgroup help" \
+	"policy deny help" "policy deny add help" "policy deny show help" \
+	"policy show help" "policy unload help" "version"; do
 	rc_is "ctl.help-$(echo $c | tr ' ' '-')" 0 $K $c
 done
 rc_is ctl.help-option 0 $K --help
@@ -338,14 +539,21 @@ for c in "" "bogus" "h" "module" "module bogus" "module show extra" \
 	"sock keys pid x fd 3 both file -" "sock keys pid 1 fd 3" \
 	"sock keys pid 1 f 3 both file -" "stats show nope" "handshake client" \
 	"handshake server 0" "handshake server 70000 --cert a --key b" \
-	"handshake client h 1 --bogus" "--bogus"; do
+	"handshake client h 1 --bogus" "--bogus" "policy" "policy bogus" \
+	"policy load" "policy load default pin" "policy load default bogus x" \
+	"policy attach extra" "policy show pin" "policy cgroup" "policy deny" \
+	"policy deny add" "policy deny bogus" "policy de" "policy unload pin a b"; do
 	rc_is "ctl.usage-exit2-$(echo "${c:-none}" | tr ' ' '-')" 2 $K $c
 done
-rc_is ctl.policy-unavailable 1 $K policy show
-has ctl.policy-message 'issue 5' cat $W/rc.out
+rc_is ctl.usage-exit2-policy-deny-bad-escape 2 $K policy deny add 'GET \q'
+rc_is ctl.usage-exit2-policy-deny-too-long 2 $K policy deny add \
+	"$(head -c 65 /dev/zero | tr '\0' x)"
 
 for c in "module show" "feature probe" "sock show" "stats show" \
-	"stats show tls" "policy show" "version" "help" "sock help" "bogus" \
+	"stats show tls" "policy show" "policy attach" "policy detach" \
+	"policy unload" "policy cgroup off" "policy deny show" \
+	"policy load /nonexistent.o" "policy load" "policy help" "version" \
+	"help" "sock help" "bogus" \
 	"sock keys pid 1 fd 99999 both file /nonexistent"; do
 	json "ctl.json-$(echo $c | tr ' ' '-' | cut -c1-30)" $c
 done
