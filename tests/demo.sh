@@ -21,6 +21,7 @@ make --no-print-directory -s -C tools/ktls-ctl guest >/dev/null || exit 1
 make --no-print-directory -s -C tests/guest/progs >/dev/null || exit 1
 echo "ktls demo: booting $k under QEMU (software emulation, about a minute) ..."
 echo
+mkdir -p build/demo
 tests/qemu/boot.sh "$k" "build/$k/ktls.ko" demo build/demo 300 >build/demo/report.txt 2>&1
 rc=$?
 sed -n 's/^INFO [^:]*: //p' build/demo/report.txt
