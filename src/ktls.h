@@ -105,6 +105,9 @@ struct ktls_ctx {
 	struct ktls_tx *tx;
 	struct ktls_rx *rx;
 	u16 tx_max_payload; /* TLS_TX_MAX_PAYLOAD_LEN */
+	/* sockmap's psock hook, which ours stands in for (see ulp.c) */
+	int (*psock_update)(struct sock *sk, struct sk_psock *psock,
+			    bool restore);
 };
 
 /*
@@ -183,6 +186,7 @@ static inline void ktls_stat_inc(const struct sock *sk, enum ktls_stat stat)
 extern struct tcp_ulp_ops ktls_ulp_ops;
 void ktls_ctx_free(struct ktls_ctx *ctx);
 void ktls_ctx_put(struct ktls_ctx *ctx);
+void ktls_psock_unhook(struct sock *sk, struct ktls_ctx *ctx);
 struct ktls_ctx *ktls_ctx_get(struct sock *sk);
 bool ktls_sk_is_ours(const struct sock *sk);
 int ktls_ulp_register(void);
@@ -250,6 +254,7 @@ ssize_t ktls_splice_read(struct socket *sock, loff_t *ppos,
 			 struct pipe_inode_info *pipe, size_t len,
 			 unsigned int flags);
 bool ktls_sock_is_readable(struct sock *sk);
+void ktls_rx_own_data_ready(struct sock *sk, struct ktls_rx *rx);
 
 /* policy.c: sockmap verdicts */
 int ktls_tx_policy_flush(struct sock *sk, struct ktls_tx *tx, int flags,

@@ -208,6 +208,7 @@ static void ktls_close(struct sock *sk, long timeout)
 
 	write_lock_bh(&sk->sk_callback_lock);
 	base = ctx->tls.sk_proto;
+	ktls_psock_unhook(sk, ctx);
 	rcu_assign_pointer(icsk->icsk_ulp_data, NULL);
 	WRITE_ONCE(sk->sk_prot, base);
 	if (sk->sk_socket)

@@ -182,6 +182,19 @@ static void ktls_data_ready(struct sock *sk)
 		ctx->rx->saved_data_ready(sk);
 }
 
+/*
+ * sockmap put its saved data_ready back over ours (a map link with a
+ * stream verdict went): take the callback again, chaining to that one.
+ * sk_callback_lock is held for writing.
+ */
+void ktls_rx_own_data_ready(struct sock *sk, struct ktls_rx *rx)
+{
+	if (sk->sk_data_ready == ktls_data_ready)
+		return;
+	rx->saved_data_ready = sk->sk_data_ready;
+	WRITE_ONCE(sk->sk_data_ready, ktls_data_ready);
+}
+
 static u8 ktls_rx_first_byte(struct sk_buff *skb, u32 off)
 {
 	u8 b = 0;

@@ -11,8 +11,48 @@
 #include "ktls.h"
 #include <linux/ktls.h>
 
+static void ktls_ulp_update(struct sock *sk, struct proto *p,
+			    void (*write_space)(struct sock *sk));
+
+/*
+ * sockmap calls its psock hook when the socket's map links change
+ * (restore false: tcp_bpf would put its own protocol over ours, and the
+ * stream verdict's data_ready has just been put back over ours) and once
+ * when the psock goes (restore true).  A ktls socket in a sockmap gets
+ * this hook instead of tcp_bpf's, for as long as it has a context.
+ * sk_callback_lock is held for writing.
+ */
+static int ktls_psock_update(struct sock *sk, struct sk_psock *psock,
+			     bool restore)
+{
+	struct ktls_ctx *ctx = ktls_ctx(sk);
+
+	if (restore) {
+		ktls_ulp_update(sk, psock->sk_proto, psock->saved_write_space);
+		return 0;
+	}
+	/* Our tables stay; they call through to what sockmap installed. */
+	if (ctx && ctx->rx)
+		ktls_rx_own_data_ready(sk, ctx->rx);
+	return 0;
+}
+
+/* Put sockmap's own hook back: the context is leaving the socket. */
+void ktls_psock_unhook(struct sock *sk, struct ktls_ctx *ctx)
+{
+	struct sk_psock *psock;
+
+	rcu_read_lock();
+	psock = sk_psock(sk);
+	if (psock && ctx->psock_update &&
+	    psock->psock_update_sk_prot == ktls_psock_update)
+		psock->psock_update_sk_prot = ctx->psock_update;
+	rcu_read_unlock();
+}
+
 static int ktls_ulp_init(struct sock *sk)
 {
+	struct sk_psock *psock;
 	struct ktls_ctx *ctx;
 	int err;
 
@@ -39,6 +79,13 @@ static int ktls_ulp_init(struct sock *sk)
 	write_lock_bh(&sk->sk_callback_lock);
 	ctx->tls.sk_proto = READ_ONCE(sk->sk_prot);
 	ctx->tls.sk_write_space = sk->sk_write_space;
+	rcu_read_lock();
+	psock = sk_psock(sk);
+	if (psock) {
+		ctx->psock_update = psock->psock_update_sk_prot;
+		psock->psock_update_sk_prot = ktls_psock_update;
+	}
+	rcu_read_unlock();
 	rcu_assign_pointer(inet_csk(sk)->icsk_ulp_data, ctx);
 	ktls_proto_update(sk);
 	write_unlock_bh(&sk->sk_callback_lock);
@@ -119,7 +166,10 @@ static void ktls_ulp_release(struct sock *sk)
 
 	if (!ctx)
 		return;
+	write_lock_bh(&sk->sk_callback_lock);
+	ktls_psock_unhook(sk, ctx);
 	rcu_assign_pointer(inet_csk(sk)->icsk_ulp_data, NULL);
+	write_unlock_bh(&sk->sk_callback_lock);
 	if (ctx->rx)
 		ktls_rx_free(sk, ctx);
 	ktls_ctx_free(ctx);
@@ -149,12 +199,14 @@ static void ktls_ulp_update(struct sock *sk, struct proto *p,
 	if (!ctx->tx)
 		WRITE_ONCE(sk->sk_write_space, write_space);
 
+	rcu_read_lock();
 	psock = sk_psock(sk);
 	if (ctx->rx && psock && psock->saved_data_ready) {
 		/* The psock would put its saved callback over ours. */
 		ctx->rx->saved_data_ready = psock->saved_data_ready;
 		psock->saved_data_ready = sk->sk_data_ready;
 	}
+	rcu_read_unlock();
 	if (ktls_proto_rebase(sk, ctx, p))
 		pr_err_ratelimited("no tables for the restored protocol\n");
 }
