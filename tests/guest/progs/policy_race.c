@@ -1,0 +1,585 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * policy_race [-n ITERATIONS] [-o BPF_OBJECT] [RACE...]
+ *
+ * Lifetime races of ktls sockets in a sockmap (docs/policy.md), each run
+ * ITERATIONS times (default 10000) on fresh loopback connections, TLS 1.3
+ * AES-GCM-128.  In every iteration a thread moves data while the main
+ * thread does the racing operation after a random pause (a short spin); then
+ * the receiving peer (a ktls socket outside the map) reads to the end and
+ * what it got is checked against the stream that was sent:
+ *
+ *   delete-send      map delete vs send: every byte send() reported
+ *                    arrives, exactly once, in order; the socket keeps
+ *                    working after it left the map
+ *   delete-cork      map delete while a cork holds bytes: the same
+ *   delete-sendfile  map delete vs sendfile: the same
+ *   delete-recv      map delete vs recv on a ktls RX socket with a stream
+ *                    verdict: every byte arrives exactly once
+ *   close-send       close vs send (the fd is closed by another thread):
+ *                    the peer gets a prefix of the stream
+ *   shutdown-send    shutdown(SHUT_WR) vs send: a prefix
+ *   shutdown-recv    shutdown(SHUT_RD) vs recv with a stream verdict
+ *   rekey-send       TLS_TX rekey vs send: the peer gets a prefix and then
+ *                    at most EBADMSG (it has no way to follow the key)
+ *   redirect-close   redirect to a ktls socket that is being closed: its
+ *                    peer gets a prefix of the redirected bytes
+ *   redirect-teardown  redirect to a ktls socket while its own sender runs
+ *                    and it is deleted from the map and closed
+ *   ingress-close    ingress redirect to a ktls socket being closed
+ *
+ * Result: one PASS/FAIL line per race.  The kernel log (WARN, Oops,
+ * lockdep, KASAN, leaks) is checked by the suite.
+ */
+#include <fcntl.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <sys/sendfile.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "ktls_common.h"
+#include "../bpf/race.h"
+
+#define CHUNK 1000
+#define NCHUNKS 3
+#define STREAM (CHUNK * NCHUNKS)
+
+static unsigned char stream[STREAM + CHUNK];
+static const struct kc_cipher *gcm;
+static int lfd = -1, map_fd = -1, cfg_fd = -1, file_fd = -1;
+static struct sockaddr_storage laddr;
+static socklen_t laddr_len;
+
+/* A connected loopback pair from the one listener. */
+static int pair(int *cli, int *srv)
+{
+	*cli = socket(AF_INET, SOCK_STREAM, 0);
+	if (*cli < 0)
+		return -1;
+	if (connect(*cli, (struct sockaddr *)&laddr, laddr_len))
+		goto err;
+	*srv = accept(lfd, NULL, NULL);
+	if (*srv < 0)
+		goto err;
+	kc_timeouts(*cli, 3000);
+	kc_timeouts(*srv, 3000);
+	return 0;
+err:
+	close(*cli);
+	return -1;
+}
+
+static int map_add(__u32 key, int fd)
+{
+	return bpf_map_update_elem(map_fd, &key, &fd, BPF_ANY);
+}
+
+static int set_mode(__u32 mode)
+{
+	__u32 zero = 0;
+
+	return bpf_map_update_elem(cfg_fd, &zero, &mode, BPF_ANY);
+}
+
+/* ULP "ktls" and one direction's keys (seed picks them). */
+static int ktls(int fd, int dir, unsigned int seed)
+{
+	if (kt_set_ulp(fd, "ktls"))
+		return -1;
+	return kc_keys(fd, dir, TLS_1_3_VERSION, gcm, seed);
+}
+
+struct mover {
+	int fd, how; /* how: 0 send, 1 sendfile, 2 recv */
+	size_t done; /* bytes moved */
+	int err;
+	unsigned char *buf; /* recv: where the bytes go */
+};
+
+static void *mover_main(void *arg)
+{
+	struct mover *m = arg;
+	off_t off = 0;
+	ssize_t n;
+
+	while (m->done < STREAM) {
+		if (m->how == 0)
+			n = send(m->fd, stream + m->done, CHUNK, MSG_NOSIGNAL);
+		else if (m->how == 1)
+			n = sendfile(m->fd, file_fd, &off, CHUNK);
+		else
+			n = recv(m->fd, m->buf + m->done, STREAM - m->done, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			m->err = n ? errno : 0;
+			break;
+		}
+		m->done += n;
+	}
+	return NULL;
+}
+
+/*
+ * Two long-lived workers run the movers (a thread per iteration costs
+ * more than the iteration under QEMU TCG).
+ */
+struct worker {
+	pthread_t th;
+	sem_t go, done;
+	struct mover *m;
+};
+
+static struct worker workers[2];
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+
+	for (;;) {
+		while (sem_wait(&w->go))
+			;
+		mover_main(w->m);
+		sem_post(&w->done);
+	}
+	return NULL;
+}
+
+static int start(int i, struct mover *m)
+{
+	workers[i].m = m;
+	return sem_post(&workers[i].go);
+}
+
+static void finish(int i)
+{
+	while (sem_wait(&workers[i].done))
+		;
+}
+
+/* Read @fd to its end into @buf; returns bytes, *err the errno if any. */
+static size_t drain(int fd, unsigned char *buf, size_t cap, int *err)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	*err = 0;
+	while (got < cap) {
+		n = recv(fd, buf + got, cap - got, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			*err = errno;
+		if (n <= 0)
+			break;
+		got += n;
+	}
+	return got;
+}
+
+enum check { EXACT, PREFIX };
+
+/*
+ * What the peer got against the stream: all @sent bytes (EXACT), or any
+ * prefix of them (PREFIX).  @bad_err: errnos allowed at the peer's end.
+ */
+static int verify(const char *name, unsigned char *got, size_t n, size_t sent,
+		  enum check how, int err, int ok_err)
+{
+	if (n > sent) {
+		kc_fail(name, "peer got %zu bytes, only %zu were sent", n, sent);
+		return -1;
+	}
+	if (how == EXACT && n != sent) {
+		kc_fail(name, "peer got %zu of %zu bytes sent (errno %d)", n,
+			sent, err);
+		return -1;
+	}
+	if (memcmp(got, stream, n)) {
+		kc_fail(name, "peer got %zu bytes that differ from the stream",
+			n);
+		return -1;
+	}
+	if (err && err != ok_err && err != ECONNRESET) {
+		kc_fail(name, "peer read failed: %s", strerror(err));
+		return -1;
+	}
+	return 0;
+}
+
+struct race {
+	const char *name;
+	int (*run)(const char *name);
+};
+
+/* A random pause of up to a few hundred microseconds, without a syscall. */
+static void jitter(void)
+{
+	volatile unsigned int i, n = (rand() & 255) * 16;
+
+	for (i = 0; i < n; i++)
+		;
+}
+
+static unsigned char rbuf[STREAM + 4 * CHUNK];
+
+/* Sender S in the map (mode), peer P decrypts; @act races the sender. */
+static int tx_race(const char *name, __u32 mode, int how,
+		   int (*act)(int s, int p), enum check check, int ok_err,
+		   int after)
+{
+	struct mover m = { .how = how };
+	int s, p, err, rc = -1, gone;
+	size_t n;
+
+	if (set_mode(mode) || pair(&s, &p)) {
+		kc_fail(name, "setup: %s", strerror(errno));
+		return -1;
+	}
+	if (map_add(0, s) || ktls(s, TLS_TX, 1) || ktls(p, TLS_RX, 1)) {
+		kc_fail(name, "setup: %s", strerror(errno));
+		goto out;
+	}
+	m.fd = s;
+	start(0, &m);
+	jitter();
+	gone = act(s, p) == 1;
+	finish(0);
+	if (gone) {
+		/* The fd went under the sender: EBADF is its only error. */
+		s = -1;
+		n = drain(p, rbuf, sizeof(rbuf), &err);
+		rc = verify(name, rbuf, n, m.done, check, err, 0);
+		if (!rc && m.err && m.err != EBADF) {
+			kc_fail(name, "send failed: %s", strerror(m.err));
+			rc = -1;
+		}
+		goto out;
+	}
+	/*
+	 * The socket still works once it has left the map: a last message
+	 * goes out, with whatever a cork held.
+	 */
+	if (after && m.done == STREAM) {
+		__u32 key = 0;
+
+		if (bpf_map_delete_elem(map_fd, &key) && errno != ENOENT) {
+			kc_fail(name, "map delete: %s", strerror(errno));
+			goto out;
+		}
+		if (send(s, stream + STREAM, CHUNK, MSG_NOSIGNAL) != CHUNK) {
+			kc_fail(name, "send after the race: %s",
+				strerror(errno));
+			goto out;
+		}
+		m.done += CHUNK;
+	}
+	shutdown(s, SHUT_WR);
+	n = drain(p, rbuf, sizeof(rbuf), &err);
+	rc = verify(name, rbuf, n, m.done, check, err, ok_err);
+	if (!rc && check == EXACT && m.err) {
+		kc_fail(name, "send failed: %s", strerror(m.err));
+		rc = -1;
+	}
+out:
+	if (s >= 0)
+		close(s);
+	close(p);
+	return rc;
+}
+
+static int act_delete(int s, int p)
+{
+	__u32 key = 0;
+
+	(void)s;
+	(void)p;
+	return bpf_map_delete_elem(map_fd, &key);
+}
+
+/* Closes the sender's fd under it: tx_race() must not use it after. */
+static int act_close(int s, int p)
+{
+	(void)p;
+	close(s);
+	return 1;
+}
+
+static int act_shutdown(int s, int p)
+{
+	(void)p;
+	return shutdown(s, SHUT_WR);
+}
+
+static int act_rekey(int s, int p)
+{
+	(void)p;
+	return kc_keys(s, TLS_TX, TLS_1_3_VERSION, gcm, 7);
+}
+
+static int r_delete_send(const char *n)
+{
+	return tx_race(n, RACE_PASS, 0, act_delete, EXACT, 0, 1);
+}
+
+static int r_delete_cork(const char *n)
+{
+	return tx_race(n, RACE_CORK, 0, act_delete, EXACT, 0, 1);
+}
+
+static int r_delete_sendfile(const char *n)
+{
+	return tx_race(n, RACE_PASS, 1, act_delete, EXACT, 0, 1);
+}
+
+static int r_close_send(const char *n)
+{
+	return tx_race(n, RACE_PASS, 0, act_close, PREFIX, 0, 0);
+}
+
+static int r_shutdown_send(const char *n)
+{
+	return tx_race(n, RACE_PASS, 0, act_shutdown, PREFIX, 0, 0);
+}
+
+static int r_rekey_send(const char *n)
+{
+	return tx_race(n, RACE_PASS, 0, act_rekey, PREFIX, EBADMSG, 0);
+}
+
+/* Receiver P in the map with the stream verdict; @act races its reader. */
+static int rx_race(const char *name, int (*act)(int p), enum check check)
+{
+	struct mover m = { .how = 2, .buf = rbuf };
+	int s, p, rc = -1;
+
+	if (set_mode(RACE_PASS) || pair(&s, &p)) {
+		kc_fail(name, "setup: %s", strerror(errno));
+		return -1;
+	}
+	if (map_add(0, p) || ktls(p, TLS_RX, 1) || ktls(s, TLS_TX, 1)) {
+		kc_fail(name, "setup: %s", strerror(errno));
+		goto out;
+	}
+	m.fd = p;
+	start(0, &m);
+	if (kc_send_all(s, stream, STREAM) != STREAM) {
+		kc_fail(name, "send: %s", strerror(errno));
+		shutdown(p, SHUT_RDWR);
+		finish(0);
+		goto out;
+	}
+	jitter();
+	act(p);
+	shutdown(s, SHUT_WR);
+	finish(0);
+	rc = verify(name, rbuf, m.done, STREAM, check, m.err, 0);
+out:
+	close(s);
+	close(p);
+	return rc;
+}
+
+static int act_rx_delete(int p)
+{
+	__u32 key = 0;
+
+	(void)p;
+	return bpf_map_delete_elem(map_fd, &key);
+}
+
+static int act_rx_shutdown(int p)
+{
+	return shutdown(p, SHUT_RD);
+}
+
+static int r_delete_recv(const char *n)
+{
+	return rx_race(n, act_rx_delete, EXACT);
+}
+
+static int r_shutdown_recv(const char *n)
+{
+	return rx_race(n, act_rx_shutdown, PREFIX);
+}
+
+/*
+ * S redirects to T (key 1), a ktls socket whose peer Q decrypts.  While
+ * S's sender runs, T is closed (and with @own, T's own sender runs too and
+ * T leaves the map first).  Q must get a prefix of what reached T.
+ */
+static int redirect_race(const char *name, __u32 mode, int own)
+{
+	struct mover m = { .how = 0 }, mt = { .how = 0 };
+	int s, p, t, q, err, rc = -1;
+	__u32 key = RACE_TARGET_KEY;
+	size_t n;
+
+	if (set_mode(mode) || pair(&s, &p)) {
+		kc_fail(name, "setup: %s", strerror(errno));
+		return -1;
+	}
+	if (pair(&t, &q)) {
+		kc_fail(name, "setup: %s", strerror(errno));
+		close(s);
+		close(p);
+		return -1;
+	}
+	if (map_add(RACE_TARGET_KEY, t) || map_add(0, s) ||
+	    ktls(s, TLS_TX, 1) || ktls(t, mode == RACE_REDIRECT ? TLS_TX : TLS_RX, 2) ||
+	    ktls(q, mode == RACE_REDIRECT ? TLS_RX : TLS_TX, 2)) {
+		kc_fail(name, "setup: %s", strerror(errno));
+		goto out;
+	}
+	m.fd = s;
+	mt.fd = t;
+	start(0, &m);
+	if (own)
+		start(1, &mt);
+	jitter();
+	if (own)
+		bpf_map_delete_elem(map_fd, &key);
+	close(t);
+	t = -1;
+	finish(0);
+	if (own)
+		finish(1);
+	rc = 0;
+	if (mode == RACE_REDIRECT && !own) {
+		n = drain(q, rbuf, sizeof(rbuf), &err);
+		rc = verify(name, rbuf, n, m.done, PREFIX, err, 0);
+	} else if (mode == RACE_REDIRECT) {
+		/* Two writers on T: only the amounts can be checked. */
+		n = drain(q, rbuf, sizeof(rbuf), &err);
+		if (n > m.done + mt.done || (err && err != ECONNRESET)) {
+			kc_fail(name, "peer got %zu bytes (errno %d), %zu sent",
+				n, err, m.done + mt.done);
+			rc = -1;
+		}
+	}
+	/* Sends after T went: dropped for want of a target, or EPIPE. */
+	if (!rc && m.err && m.err != EACCES && m.err != EPIPE &&
+	    m.err != ECONNRESET) {
+		kc_fail(name, "sender failed: %s", strerror(m.err));
+		rc = -1;
+	}
+out:
+	close(s);
+	close(p);
+	if (t >= 0)
+		close(t);
+	close(q);
+	return rc;
+}
+
+static int r_redirect_close(const char *n)
+{
+	return redirect_race(n, RACE_REDIRECT, 0);
+}
+
+static int r_redirect_teardown(const char *n)
+{
+	return redirect_race(n, RACE_REDIRECT, 1);
+}
+
+static int r_ingress_close(const char *n)
+{
+	return redirect_race(n, RACE_REDIRECT_INGRESS, 0);
+}
+
+static const struct race races[] = {
+	{ "delete-send", r_delete_send },
+	{ "delete-cork", r_delete_cork },
+	{ "delete-sendfile", r_delete_sendfile },
+	{ "delete-recv", r_delete_recv },
+	{ "close-send", r_close_send },
+	{ "shutdown-send", r_shutdown_send },
+	{ "shutdown-recv", r_shutdown_recv },
+	{ "rekey-send", r_rekey_send },
+	{ "redirect-close", r_redirect_close },
+	{ "redirect-teardown", r_redirect_teardown },
+	{ "ingress-close", r_ingress_close },
+};
+
+static int setup(const char *obj_path)
+{
+	struct bpf_object *obj = bpf_object__open_file(obj_path, NULL);
+	struct bpf_program *msg, *skb;
+	int tmp;
+
+	if (libbpf_get_error(obj) || bpf_object__load(obj))
+		return -1;
+	msg = bpf_object__find_program_by_name(obj, "race_msg");
+	skb = bpf_object__find_program_by_name(obj, "race_skb");
+	map_fd = bpf_object__find_map_fd_by_name(obj, "race_hash");
+	cfg_fd = bpf_object__find_map_fd_by_name(obj, "race_cfg");
+	if (!msg || !skb || map_fd < 0 || cfg_fd < 0 ||
+	    bpf_prog_attach(bpf_program__fd(msg), map_fd, BPF_SK_MSG_VERDICT,
+			    0) ||
+	    bpf_prog_attach(bpf_program__fd(skb), map_fd,
+			    BPF_SK_SKB_STREAM_VERDICT, 0))
+		return -1;
+	lfd = kt_listen(AF_INET, &laddr, &laddr_len);
+	if (lfd < 0)
+		return -1;
+	for (tmp = 0; tmp < 2; tmp++)
+		if (sem_init(&workers[tmp].go, 0, 0) ||
+		    sem_init(&workers[tmp].done, 0, 0) ||
+		    pthread_create(&workers[tmp].th, NULL, worker_main,
+				   &workers[tmp]))
+			return -1;
+	kc_rand(stream, sizeof(stream), 11);
+	tmp = open("/tmp/policy_race.dat", O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (tmp < 0 || write(tmp, stream, STREAM) != STREAM)
+		return -1;
+	file_fd = tmp;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *obj = "/t/bin/race.bpf.o";
+	long iters = 10000, i;
+	size_t r;
+	int opt, a;
+
+	while ((opt = getopt(argc, argv, "n:o:")) != -1) {
+		if (opt == 'n')
+			iters = atol(optarg);
+		else if (opt == 'o')
+			obj = optarg;
+		else
+			goto usage;
+	}
+	gcm = kc_cipher_by_name("aes_gcm_128");
+	srand(1);
+	if (setup(obj)) {
+		kc_fail("race.setup", "%s: %s", obj, strerror(errno));
+		return 1;
+	}
+	for (r = 0; r < ARRAY_SIZE(races); r++) {
+		char name[64];
+		double t0 = kc_now();
+		int picked = optind == argc;
+
+		for (a = optind; a < argc; a++)
+			picked |= !strcmp(argv[a], races[r].name);
+		if (!picked)
+			continue;
+		snprintf(name, sizeof(name), "race.%s", races[r].name);
+		kc_watchdog(name, 900);
+		for (i = 0; i < iters; i++)
+			if (races[r].run(name))
+				break;
+		if (i == iters)
+			kc_pass(name, "%ld iterations in %.0f s", iters,
+				kc_now() - t0);
+	}
+	kc_watchdog(NULL, 0);
+	return kt_failed;
+usage:
+	fprintf(stderr, "usage: policy_race [-n ITERATIONS] [-o BPF_OBJECT] [RACE...]\n");
+	return 2;
+}
