@@ -464,6 +464,35 @@ static inline int pc_pair(struct tcase *t, int *a, int *b)
 	return 0;
 }
 
+/*
+ * A redirect target @who (and its peer) in @map_fd under key 1, added
+ * before its ULP.  @ulp NULL: plain TCP.  Otherwise the target gets ULP
+ * @ulp and keys of @seed in direction @dir; its peer gets ULP tls and the
+ * other direction.
+ */
+static inline int pc_target(struct tcase *t, const char *who, int *x, int *xp,
+			    int map_fd, const char *ulp, int dir,
+			    unsigned int seed)
+{
+	char peer[32];
+
+	if (pc_pair(t, x, xp))
+		return -1;
+	if (pol_add(map_fd, 1, *x)) {
+		tc_fail(t, "setup: add %s to the map: %s", who,
+			strerror(errno));
+		return -1;
+	}
+	if (!ulp)
+		return 0;
+	snprintf(peer, sizeof(peer), "%s's peer", who);
+	if (pc_ulp(t, who, *x, ulp) || pc_keys(t, who, *x, dir, seed) ||
+	    pc_ulp(t, peer, *xp, "tls") ||
+	    pc_keys(t, peer, *xp, dir == TLS_TX ? TLS_RX : TLS_TX, seed))
+		return -1;
+	return 0;
+}
+
 static inline void pc_close(int *fd)
 {
 	if (*fd >= 0)

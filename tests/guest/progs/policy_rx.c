@@ -103,20 +103,7 @@ static int rx_setup(struct tcase *t, struct rxc *c, const struct pc_step *st,
 static int target_setup(struct tcase *t, struct rxc *c, int map_fd,
 			const char *ulp, int dir)
 {
-	if (pc_pair(t, &c->x, &c->xp))
-		return -1;
-	if (pol_add(map_fd, 1, c->x)) {
-		tc_fail(t, "setup: add X to the map: %s", strerror(errno));
-		return -1;
-	}
-	if (!ulp)
-		return 0;
-	if (pc_ulp(t, "X", c->x, ulp) || pc_keys(t, "X", c->x, dir, SEED_X) ||
-	    pc_ulp(t, "X's peer", c->xp, "tls") ||
-	    pc_keys(t, "X's peer", c->xp, dir == TLS_TX ? TLS_RX : TLS_TX,
-		    SEED_X))
-		return -1;
-	return 0;
+	return pc_target(t, "X", &c->x, &c->xp, map_fd, ulp, dir, SEED_X);
 }
 
 static void rx_done(struct tcase *t, struct rxc *c, const long long *ctrs)

@@ -112,28 +112,11 @@ static int tx_setup(struct tcase *t, struct txc *c, const struct pc_step *st,
 	return 0;
 }
 
-/*
- * A redirect target T (and its peer) in @map_fd under key 1, added before
- * its ULP.  @ulp NULL: plain TCP.  Otherwise T gets ULP @ulp and keys with
- * SEED_T in direction @dir; its peer gets ULP tls and the other direction.
- */
+/* Target T in @map_fd key 1; @ulp NULL: plain TCP, else keys in @dir. */
 static int target_setup(struct tcase *t, struct txc *c, int map_fd,
 			const char *ulp, int dir)
 {
-	if (pc_pair(t, &c->x, &c->xp))
-		return -1;
-	if (pol_add(map_fd, 1, c->x)) {
-		tc_fail(t, "setup: add T to the map: %s", strerror(errno));
-		return -1;
-	}
-	if (!ulp)
-		return 0;
-	if (pc_ulp(t, "T", c->x, ulp) || pc_keys(t, "T", c->x, dir, SEED_T) ||
-	    pc_ulp(t, "T's peer", c->xp, "tls") ||
-	    pc_keys(t, "T's peer", c->xp, dir == TLS_TX ? TLS_RX : TLS_TX,
-		    SEED_T))
-		return -1;
-	return 0;
+	return pc_target(t, "T", &c->x, &c->xp, map_fd, ulp, dir, SEED_T);
 }
 
 static void tx_done(struct tcase *t, struct txc *c, const long long *ctrs)
