@@ -30,6 +30,8 @@ die() {
 outdir=$1
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=tests/ksrc.sh
+. "$here/../ksrc.sh"
 repo=$(cd "$here/../.." && pwd)
 tarball=${KTLS_LINUX_SOURCE:-/usr/src/linux-source-6.12.tar.xz}
 cache=${KTLS_CONFORMANCE_CACHE:-$repo/build/conformance-src}
@@ -49,24 +51,9 @@ mkdir -p "$cache" "$outdir"
 cache=$(cd "$cache" && pwd)
 
 # --- 1. extract, keyed on the tarball's identity -------------------------------
-src_key="$(stat -c '%n %Y %s' "$tarball")"
 src_dir=$cache/src
-if [ ! -f "$src_dir/.stamp" ] || [ "$(cat "$src_dir/.stamp")" != "$src_key" ]; then
-	echo "conformance: extracting tls selftest from $tarball"
-	rm -rf "$src_dir" "$src_dir.tmp"
-	mkdir -p "$src_dir.tmp"
-	patterns=()
-	for m in "${members[@]}"; do
-		patterns+=("*/$m")
-	done
-	tar -xJf "$tarball" -C "$src_dir.tmp" --wildcards --strip-components=1 "${patterns[@]}" ||
-		die "could not extract ${members[*]} from $tarball"
-	for m in "${members[@]}"; do
-		[ -f "$src_dir.tmp/$m" ] || die "$m missing from $tarball"
-	done
-	echo "$src_key" >"$src_dir.tmp/.stamp"
-	mv "$src_dir.tmp" "$src_dir"
-fi
+ksrc_extract "$tarball" "$src_dir" conformance "${members[@]}"
+src_key=$(cat "$src_dir/.stamp")
 
 # --- 2. the one source fix -----------------------------------------------------
 # Debian backported rekey tests that call tls_crypto_info_init(version, cipher,

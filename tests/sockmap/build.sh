@@ -38,6 +38,8 @@ die() {
 outdir=$1
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=tests/ksrc.sh
+. "$here/../ksrc.sh"
 repo=$(cd "$here/../.." && pwd)
 tarball=${KTLS_LINUX_SOURCE:-/usr/src/linux-source-6.12.tar.xz}
 cache=${KTLS_SOCKMAP_CACHE:-$repo/build/sockmap-src}
@@ -67,24 +69,9 @@ mkdir -p "$cache" "$outdir"
 cache=$(cd "$cache" && pwd)
 
 # --- 1. extract, keyed on the tarball's identity -------------------------------
-src_key="$(stat -c '%n %Y %s' "$tarball")"
 src_dir=$cache/src
-if [ ! -f "$src_dir/.stamp" ] || [ "$(cat "$src_dir/.stamp")" != "$src_key" ]; then
-	echo "sockmap: extracting test_sockmap from $tarball"
-	rm -rf "$src_dir" "$src_dir.tmp"
-	mkdir -p "$src_dir.tmp"
-	patterns=()
-	for m in "${members[@]}"; do
-		patterns+=("*/$m")
-	done
-	tar -xJf "$tarball" -C "$src_dir.tmp" --wildcards --strip-components=1 "${patterns[@]}" ||
-		die "could not extract ${members[*]} from $tarball"
-	for m in "${members[@]}"; do
-		[ -f "$src_dir.tmp/$m" ] || die "$m missing from $tarball"
-	done
-	echo "$src_key" >"$src_dir.tmp/.stamp"
-	mv "$src_dir.tmp" "$src_dir"
-fi
+ksrc_extract "$tarball" "$src_dir" sockmap "${members[@]}"
+src_key=$(cat "$src_dir/.stamp")
 
 # --- 2. compile, keyed on the sources, our files and the compilers ---------------
 libbpf_ver=$(dpkg-query -W -f='${Version}' libbpf-dev 2>/dev/null || echo unknown)
