@@ -118,6 +118,22 @@ static void ktls_tx_consume(struct sock *sk, struct ktls_tx *tx, u32 n)
 }
 
 /*
+ * A verdict ended the call early: the rest of it is not processed, so
+ * whatever of it is still open is not taken either.
+ */
+static void ktls_tx_cut_call(struct ktls_tx *tx, ssize_t *copied)
+{
+	u32 cut;
+
+	if (*copied <= 0)
+		return;
+	cut = min_t(u32, tx->pl.sg.size, *copied);
+	ktls_msg_trim(&tx->pl, tx->pl.sg.size - cut);
+	*copied -= cut;
+	tx->pol.corked = min(tx->pol.corked, tx->pl.sg.size);
+}
+
+/*
  * Hand @msg to @target: egress to a ktls socket with TX goes through its
  * record layer (encrypted with its keys); anything else through sockmap's
  * own redirect (plain TCP egress, or the target's receive queue).  Called
@@ -220,6 +236,13 @@ int ktls_tx_policy_flush(struct sock *sk, struct ktls_tx *tx, int flags,
 			ktls_msg_free(&part);
 			if (!err && test_bit(KTLS_TX_CLOSING, &tx->flags))
 				err = -EPIPE;
+			/*
+			 * The target did not take it all (its buffer stayed
+			 * full past the time-out, or it went): the call ends
+			 * here with what was taken.
+			 */
+			if (err)
+				ktls_tx_cut_call(tx, copied);
 			break;
 		default:
 			ktls_tx_consume(sk, tx, send);
@@ -228,17 +251,7 @@ int ktls_tx_policy_flush(struct sock *sk, struct ktls_tx *tx, int flags,
 			ktls_msg_free(&part);
 			ktls_stat_add(sk, KTLS_STAT_TX_MSG_DROPPED_BYTES, send);
 			*copied -= send + max(popped, 0);
-			/*
-			 * The rest of the call is not processed: whatever of
-			 * it is still open is not taken either.
-			 */
-			if (*copied > 0) {
-				u32 cut = min_t(u32, pl->sg.size, *copied);
-
-				ktls_msg_trim(pl, pl->sg.size - cut);
-				*copied -= cut;
-				pol->corked = min(pol->corked, pl->sg.size);
-			}
+			ktls_tx_cut_call(tx, copied);
 			err = -EACCES;
 		}
 	}
