@@ -35,3 +35,17 @@ sleep 1
 expect rekey.live-contexts-zero stat_is KtlsLiveContexts 0
 expect rekey.live-records-zero stat_is KtlsLiveRxRecords 0
 expect rekey.unload rmmod ktls
+
+# iproute2's ss decodes the ULP info only under the name "tls": with
+# register_tls=1 it shows ours in full (version, cipher, TX/RX mode).
+expect rekey.load-tls insmod /t/ktls.ko register_tls=1
+/t/bin/tls_rekey tls hold >/tmp/hold.out 2>&1 &
+hold=$!
+i=0
+while ! grep -q READY /tmp/hold.out && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+/t/bin/ss -tie >/tmp/ss.out 2>&1
+expect rekey.ss-shows-info sh -c 'grep -q "tcp-ulp-tls version: 1.3 cipher: aes-gcm-128 rxconf: sw txconf: sw" /tmp/ss.out || { grep -m2 ulp /tmp/ss.out; exit 1; }'
+wait $hold
+sleep 1
+expect rekey.tls-live-contexts-zero stat_is KtlsLiveContexts 0
+expect rekey.unload-tls rmmod ktls
