@@ -11,7 +11,7 @@
 #     it with LD_PRELOAD=shim_bufout.so (tests/guest/progs), which keeps
 #     stdout buffered and changes nothing else; the AES-128-CCM download
 #     runs it as it is.  The six 64 MiB downloads take 14-29 s each, 2.2
-#     to 2.5 minutes per kernel (TCG, 2026-11-23).
+#     to 2.7 minutes per kernel (TCG, 2026-11-23).
 #   - the libktls example client against the server
 #   - handshake client against unmodified gnutls-serv --echo: 1 MiB echoed
 #     (TLS 1.3 and 1.2, and through the in-tree tls.ko with --ulp tls)
