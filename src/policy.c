@@ -172,12 +172,15 @@ int ktls_tx_policy_flush(struct sock *sk, struct ktls_tx *tx, int flags,
 {
 	struct ktls_tx_policy *pol = &tx->pol;
 	struct sk_msg *pl = &tx->pl;
-	struct sk_psock *psock = NULL;
+	struct sk_psock *psock;
 	int err = 0, popped = 0;
 
-	if (tx->type == KTLS_TYPE_DATA && !(flags & MSG_SENDPAGE_NOPOLICY))
-		psock = ktls_psock_tx(sk);
+	/* Control records are not shown to the program. */
+	if (tx->type != KTLS_TYPE_DATA)
+		return ktls_tx_flush(sk, tx, flags);
+	psock = ktls_psock_tx(sk);
 	if (!psock) {
+		/* The socket left its map: what was held goes unjudged. */
 		if (pol->eval != __SK_NONE || pl->cork_bytes)
 			ktls_tx_policy_release(tx);
 		return ktls_tx_flush(sk, tx, flags);
