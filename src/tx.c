@@ -335,6 +335,7 @@ static int ktls_cmsg_type(struct sock *sk, struct ktls_tx *tx,
 int ktls_sendmsg_locked(struct sock *sk, struct msghdr *msg, bool spliced)
 {
 	struct ktls_tx *tx = ktls_ctx(sk)->tx;
+	long timeo = sock_sndtimeo(sk, msg->msg_flags & MSG_DONTWAIT);
 	bool eor = !(msg->msg_flags & MSG_MORE);
 	u8 type = KTLS_TYPE_DATA;
 	ssize_t copied = 0;
@@ -368,6 +369,17 @@ int ktls_sendmsg_locked(struct sock *sk, struct msghdr *msg, bool spliced)
 		if (sk->sk_err) {
 			err = sock_error(sk);
 			goto out;
+		}
+		/*
+		 * New bytes only while TCP's send buffer has room, as in-tree
+		 * kTLS: a full socket blocks (for the send time-out) or says
+		 * EAGAIN, rather than queueing behind it.
+		 */
+		if (!sk_stream_memory_free(sk)) {
+			err = sk_stream_wait_memory(sk, &timeo);
+			if (err)
+				goto out;
+			continue;
 		}
 		err = ktls_msg_append(&tx->pl, &msg->msg_iter, n, spliced,
 				      sk->sk_allocation);
