@@ -494,6 +494,17 @@ static int prog_attached(int map, int fd, enum bpf_attach_type type)
 	return 0;
 }
 
+/* The commands that take no argument but [pin DIR]: parse, open the pins. */
+static int pol_start(int argc, char **argv, struct pol *p)
+{
+	int rc = pol_args(argc, argv, 0, NULL, &p->dir, NULL);
+
+	if (rc)
+		return rc;
+	bpf_setup();
+	return pol_open(p->dir, p);
+}
+
 static int policy_attach(int argc, char **argv)
 {
 	struct pol p;
@@ -501,11 +512,7 @@ static int policy_attach(int argc, char **argv)
 
 	if (wants_help(argc, argv))
 		return p_help(policy_help);
-	rc = pol_args(argc, argv, 0, NULL, &p.dir, NULL);
-	if (rc)
-		return rc;
-	bpf_setup();
-	rc = pol_open(p.dir, &p);
+	rc = pol_start(argc, argv, &p);
 	if (rc)
 		return rc;
 	for (i = 0; i < NROLES && !rc; i++) {
@@ -591,11 +598,7 @@ static int policy_detach(int argc, char **argv)
 
 	if (wants_help(argc, argv))
 		return p_help(policy_help);
-	rc = pol_args(argc, argv, 0, NULL, &p.dir, NULL);
-	if (rc)
-		return rc;
-	bpf_setup();
-	rc = pol_open(p.dir, &p);
+	rc = pol_start(argc, argv, &p);
 	if (rc)
 		return rc;
 	rc = pol_detach(&p, &removed);
@@ -1151,11 +1154,7 @@ static int policy_show(int argc, char **argv)
 
 	if (wants_help(argc, argv))
 		return p_help(policy_help);
-	rc = pol_args(argc, argv, 0, NULL, &p.dir, NULL);
-	if (rc)
-		return rc;
-	bpf_setup();
-	rc = pol_open(p.dir, &p);
+	rc = pol_start(argc, argv, &p);
 	if (rc)
 		return rc;
 	map_info(p.map, &mi);
@@ -1217,11 +1216,7 @@ static int policy_unload(int argc, char **argv)
 
 	if (wants_help(argc, argv))
 		return p_help(policy_help);
-	rc = pol_args(argc, argv, 0, NULL, &p.dir, NULL);
-	if (rc)
-		return rc;
-	bpf_setup();
-	rc = pol_open(p.dir, &p);
+	rc = pol_start(argc, argv, &p);
 	if (rc)
 		return rc;
 	if (p.link >= 0 && bpf_link_detach(p.link))
