@@ -35,13 +35,6 @@ int ktls_dir_init(struct ktls_dir *dir, const struct ktls_cipher *c,
 	if (err)
 		goto err_free;
 
-	dir->req = kmalloc(sizeof(*dir->req) + crypto_aead_reqsize(dir->aead),
-			   GFP_KERNEL);
-	if (!dir->req) {
-		err = -ENOMEM;
-		goto err_free;
-	}
-	aead_request_set_tfm(dir->req, dir->aead);
 	ktls_iv_state_load(c, &dir->st, info);
 	return 0;
 
@@ -80,7 +73,8 @@ void ktls_dir_free(struct ktls_dir *dir)
 /*
  * Seal (@enc) or open @len bytes of @src into @dst with the nonce and AAD
  * already in dir->nonce and dir->aad; @src and @dst start with the AAD.
- * Sleeps until the request completes.
+ * Sleeps until the request completes.  The request is allocated on first
+ * use: a socket that never sends (or receives) does not pay for it.
  */
 int ktls_aead_run(struct ktls_dir *dir, struct scatterlist *src,
 		  struct scatterlist *dst, unsigned int len, bool enc)
@@ -90,6 +84,14 @@ int ktls_aead_run(struct ktls_dir *dir, struct scatterlist *src,
 	DECLARE_CRYPTO_WAIT(wait);
 	int err;
 
+	if (unlikely(!req)) {
+		req = kmalloc(sizeof(*req) + crypto_aead_reqsize(dir->aead),
+			      GFP_KERNEL);
+		if (!req)
+			return -ENOMEM;
+		aead_request_set_tfm(req, dir->aead);
+		dir->req = req;
+	}
 	aead_request_set_callback(req, flags, crypto_req_done, &wait);
 	aead_request_set_ad(req, dir->prot.aad_size);
 	aead_request_set_crypt(req, src, dst, len, dir->nonce);

@@ -40,6 +40,8 @@ struct ktls_dir {
 #define KTLS_MAX_RECORD \
 	(KTLS_MAX_PREPEND_SIZE + KTLS_MAX_PLAINTEXT + 1 + KTLS_TAG_SIZE)
 #define KTLS_TX_PAGES DIV_ROUND_UP(KTLS_MAX_RECORD, PAGE_SIZE)
+/* Pages a record touches when it need not start at a page boundary. */
+#define KTLS_TX_SPAN (KTLS_TX_PAGES + 1)
 
 enum {
 	KTLS_TX_CLOSING, /* tx.flags: the socket is closing */
@@ -67,13 +69,20 @@ struct ktls_tx {
 	struct page *en_pages[KTLS_TX_PAGES];
 	u32 en_len;
 	u32 en_sent;
+	u32 en_off; /* where the record starts in en_pages[0] ... */
+	bool en_frag; /* ... when that is one compound page holding it all */
 	u16 max_payload;
 	struct sock *sk;
 	unsigned long flags;
 	struct mutex lock; /* one sender at a time, see ktls_tx_lock() */
 	struct work_struct work;
-	struct scatterlist sg_src[MAX_MSG_FRAGS + 3];
-	struct scatterlist sg_dst[KTLS_TX_PAGES + 1];
+	struct ktls_tx_sg *sg; /* allocated when the first record is sealed */
+};
+
+/* The AEAD's view of a record being sealed. */
+struct ktls_tx_sg {
+	struct scatterlist src[MAX_MSG_FRAGS + 3];
+	struct scatterlist dst[KTLS_TX_SPAN + 1];
 };
 
 struct ktls_rx {
@@ -81,11 +90,14 @@ struct ktls_rx {
 	struct sk_buff_head list; /* decrypted records not yet read */
 	struct sk_buff *cur; /* the record being taken out of TCP */
 	u32 cur_got; /* bytes of it taken so far */
-	struct sk_buff *ready; /* a whole record, still encrypted */
+	struct sk_buff *ready; /* a whole record copied out, still encrypted */
+	u32 in_tcp; /* or: the length of a whole record still in TCP */
 	int err; /* sticky -EBADMSG: a record failed authentication */
 	bool stopped; /* framing error: nothing more is parsed */
 	bool key_update; /* KeyUpdate read: wait for the new key (TLS 1.3) */
 	bool avail; /* a record or an error waits (see ktls_rx_check) */
+	bool padded; /* the peer pads TLS 1.3 records */
+	u8 tail; /* TLS 1.3 content type of a record read in place */
 	void (*saved_data_ready)(struct sock *sk);
 };
 
@@ -133,6 +145,7 @@ static inline struct ktls_ctx *ktls_ctx(const struct sock *sk)
 /* msg.c: the sk_msg ring */
 void ktls_msg_init(struct sk_msg *msg);
 void ktls_msg_free(struct sk_msg *msg);
+int ktls_msg_pin(struct sk_msg *msg, struct iov_iter *from, u32 len);
 int ktls_msg_append(struct sk_msg *msg, struct iov_iter *from, u32 len,
 		    bool hide, gfp_t gfp);
 void ktls_msg_trim(struct sk_msg *msg, u32 size);
@@ -262,6 +275,7 @@ int ktls_tx_policy_flush(struct sock *sk, struct ktls_tx *tx, int flags,
 void ktls_tx_policy_close(struct sock *sk, struct ktls_tx *tx);
 void ktls_tx_policy_release(struct ktls_tx *tx);
 bool ktls_tx_has_policy(struct sock *sk);
+bool ktls_rx_has_verdict(struct sock *sk);
 bool ktls_rx_verdict(struct sock *sk, struct sk_buff *skb, u32 off, u32 *len);
 bool ktls_psock_has_data(struct sock *sk);
 int ktls_psock_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,

@@ -28,14 +28,80 @@ void ktls_msg_free(struct sk_msg *msg)
 }
 
 /*
- * Copy @len bytes from @from to the end of the ring, filling the last page
- * before taking a new one.  Returns the bytes copied (less than @len only
- * when the ring is full), or -ENOMEM / -EFAULT with nothing added.
+ * Take references on the pages under the next bytes of @from (at most
+ * @len of them) and put them at the end of the ring, marked in sg.copy:
+ * the pages are not ours to write.  Returns the bytes taken, 0 when the
+ * ring is full, -EAGAIN when the first page may not be shared (@from is
+ * unchanged), or -EFAULT.
+ */
+static int ktls_msg_ref(struct sk_msg *msg, struct iov_iter *from, u32 len)
+{
+	u32 room = ktls_ring_free(msg->sg.start, msg->sg.end);
+	struct page *pages[8];
+	u32 done = 0, i, npages;
+	size_t off;
+	ssize_t got;
+
+	if (!room)
+		return 0;
+	got = iov_iter_get_pages2(from, pages, len,
+				  min_t(u32, room, ARRAY_SIZE(pages)), &off);
+	if (got <= 0)
+		return got ?: -EFAULT;
+	npages = DIV_ROUND_UP(off + got, PAGE_SIZE);
+	for (i = 0; i < npages && sendpage_ok(pages[i]); i++) {
+		struct scatterlist *sg = &msg->sg.data[msg->sg.end];
+		u32 n = min_t(size_t, got - done, PAGE_SIZE - off);
+
+		sg_set_page(sg, pages[i], n, off);
+		__set_bit(msg->sg.end, msg->sg.copy);
+		msg->sg.end = ktls_ring_next(msg->sg.end);
+		msg->sg.size += n;
+		done += n;
+		off = 0;
+	}
+	if (done < got) {
+		/* Slab pages and the like are copied instead. */
+		while (i < npages)
+			put_page(pages[i++]);
+		iov_iter_revert(from, got - done);
+	}
+	return done ?: -EAGAIN;
+}
+
+/*
+ * Put all @len bytes of @from's pages at the end of the ring by
+ * reference, for a record sealed before the caller returns: @len, or
+ * -EMSGSIZE (the ring is too small) / -EFAULT with nothing added.
+ */
+int ktls_msg_pin(struct sk_msg *msg, struct iov_iter *from, u32 len)
+{
+	u32 size = msg->sg.size, done = 0;
+	int ret;
+
+	while (done < len) {
+		ret = ktls_msg_ref(msg, from, len - done);
+		if (ret <= 0) {
+			ktls_msg_trim(msg, size);
+			iov_iter_revert(from, done);
+			return ret == -EFAULT ? ret : -EMSGSIZE;
+		}
+		done += ret;
+	}
+	return done;
+}
+
+/*
+ * Add @len bytes from @from to the end of the ring.  Returns the bytes
+ * added (less than @len only when the ring is full), or -ENOMEM / -EFAULT
+ * with nothing added.
  *
- * @hide marks the new bytes' elements in sg.copy, so that an SK_MSG
- * program sees no data pointers for them until it pulls them (spliced
- * data, as with in-tree sockmap); hidden and visible bytes never share an
- * element.
+ * @hide: spliced data (sendfile, splice).  Its pages are referenced
+ * rather than copied where they may be shared, and its elements are marked
+ * in sg.copy, so that an SK_MSG program sees no data pointers for them
+ * until it pulls them (as with in-tree sockmap).  Other bytes are copied,
+ * filling the last page of ours before taking a new one; hidden and
+ * visible bytes never share an element.
  */
 int ktls_msg_append(struct sk_msg *msg, struct iov_iter *from, u32 len,
 		    bool hide, gfp_t gfp)
@@ -47,11 +113,23 @@ int ktls_msg_append(struct sk_msg *msg, struct iov_iter *from, u32 len,
 		u32 room = 0, n;
 		size_t got;
 
-		if (!ktls_ring_empty(msg->sg.start, msg->sg.end)) {
+		if (hide) {
+			int ret = ktls_msg_ref(msg, from, len - done);
+
+			if (ret > 0) {
+				done += ret;
+				continue;
+			}
+			if (!ret)
+				break;
+			if (ret != -EAGAIN)
+				goto err_fault;
+			/* A page that may not be shared: copy it. */
+		} else if (!ktls_ring_empty(msg->sg.start, msg->sg.end)) {
 			u32 last = ktls_ring_prev(msg->sg.end);
 
 			sg = &msg->sg.data[last];
-			if (test_bit(last, msg->sg.copy) == hide)
+			if (!test_bit(last, msg->sg.copy))
 				room = PAGE_SIZE - sg->offset - sg->length;
 		}
 		if (!room) {
@@ -74,14 +152,13 @@ int ktls_msg_append(struct sk_msg *msg, struct iov_iter *from, u32 len,
 		sg->length += got;
 		msg->sg.size += got;
 		done += got;
-		if (got != n) {
-			iov_iter_revert(from, done);
+		if (got != n)
 			goto err_fault;
-		}
 	}
 	return done;
 
 err_fault:
+	iov_iter_revert(from, done);
 	ktls_msg_trim(msg, msg->sg.size - done);
 	return -EFAULT;
 err_nomem:

@@ -293,6 +293,19 @@ void ktls_tx_policy_close(struct sock *sk, struct ktls_tx *tx)
 	ktls_tx_policy_release(tx);
 }
 
+/* A stream verdict program must see this socket's records. */
+bool ktls_rx_has_verdict(struct sock *sk)
+{
+	struct sk_psock *psock;
+	bool ret;
+
+	rcu_read_lock();
+	psock = sk_psock(sk);
+	ret = psock && READ_ONCE(psock->progs.stream_verdict);
+	rcu_read_unlock();
+	return ret;
+}
+
 /*
  * The stream verdict on a decrypted data record: the skb as in-tree kTLS
  * shows it, the record decrypted in place (header and explicit nonce in

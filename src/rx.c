@@ -1,16 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ktls: the receive side.  Our own record parser reads headers straight
- * from the TCP receive queue; only when a whole record is there is it taken
- * out of TCP, decrypted into an skb of its own and queued on rx->list,
- * where recvmsg, MSG_PEEK and splice read it.  Readers are woken only when
- * a whole record (or an error) is waiting.
+ * from the TCP receive queue.  A record stays in TCP until all of it has
+ * arrived; it is then decrypted straight out of TCP's buffers, into the
+ * reader's own buffer when the plaintext fits there, else into an skb of
+ * our own queued on rx->list, where recvmsg, MSG_PEEK and splice read it.
+ * Only when TCP's buffer runs short are a record's bytes copied out as
+ * they arrive, so that the rest of it can still come.  Readers are woken
+ * only when a whole record (or an error) is waiting.
  */
 #include <linux/highmem.h>
 #include <linux/splice.h>
 #include <net/tcp.h>
 
 #include "ktls.h"
+
+/* Scatterlist entries for a record's ciphertext taken from TCP's queue. */
+#define KTLS_RX_SRC_SG (MAX_SKB_FRAGS + 8)
+/* Reader's pages a record's plaintext is decrypted into, at most. */
+#define KTLS_RX_USER_PAGES (KTLS_MAX_PLAINTEXT / PAGE_SIZE + 2)
 
 /* Bytes in the TCP receive queue not yet read. */
 static u32 ktls_tcp_unread(const struct sock *sk)
@@ -20,30 +28,151 @@ static u32 ktls_tcp_unread(const struct sock *sk)
 	return READ_ONCE(tp->rcv_nxt) - READ_ONCE(tp->copied_seq);
 }
 
-/* Copy @len bytes from the front of the TCP receive queue, not consuming. */
-static int ktls_tcp_peek(struct sock *sk, u8 *buf, u32 len)
+static struct sk_buff *ktls_tcp_next(struct sock *sk, struct sk_buff *skb)
 {
-	u32 seq = tcp_sk(sk)->copied_seq, done = 0;
+	return skb_queue_is_last(&sk->sk_receive_queue, skb) ? NULL : skb->next;
+}
+
+/*
+ * The skb of TCP's receive queue holding the byte @off bytes past the
+ * unread data's start, and that byte's offset in it; NULL if not there.
+ */
+static struct sk_buff *ktls_tcp_find(struct sock *sk, u32 off, u32 *skb_off)
+{
+	u32 seq = tcp_sk(sk)->copied_seq + off;
 	struct sk_buff *skb;
-	u32 off;
 
 	skb_queue_walk(&sk->sk_receive_queue, skb)
 	{
+		if (before(seq, TCP_SKB_CB(skb)->seq))
+			return NULL;
+		if (seq - TCP_SKB_CB(skb)->seq < skb->len) {
+			*skb_off = seq - TCP_SKB_CB(skb)->seq;
+			return skb;
+		}
+	}
+	return NULL;
+}
+
+/* Copy @len bytes from @off into the TCP receive queue, not consuming. */
+static int ktls_tcp_peek(struct sock *sk, u32 off, u8 *buf, u32 len)
+{
+	struct sk_buff *skb;
+	u32 skb_off;
+
+	skb = ktls_tcp_find(sk, off, &skb_off);
+	while (len) {
 		u32 n;
 
-		if (before(seq + done, TCP_SKB_CB(skb)->seq))
-			return -EINVAL;
-		off = seq + done - TCP_SKB_CB(skb)->seq;
-		if (off >= skb->len)
-			continue;
-		n = min(len - done, skb->len - off);
-		if (skb_copy_bits(skb, off, buf + done, n))
+		if (!skb)
+			return -EAGAIN;
+		n = min(len, skb->len - skb_off);
+		if (skb_copy_bits(skb, skb_off, buf, n))
 			return -EFAULT;
-		done += n;
-		if (done == len)
-			return 0;
+		buf += n;
+		len -= n;
+		skb = ktls_tcp_next(sk, skb);
+		skb_off = 0;
 	}
-	return -EAGAIN;
+	return 0;
+}
+
+/*
+ * Scatterlist entries skb_to_sgvec() needs for @len bytes at @off of
+ * @skb, or -EMSGSIZE if its fragment list nests too deep.
+ */
+static int ktls_skb_nsg(struct sk_buff *skb, u32 off, u32 len, int depth)
+{
+	u32 pos = 0, end, n;
+	struct sk_buff *frag;
+	int i, nsg = 0;
+
+	if (depth > 2)
+		return -EMSGSIZE;
+	end = skb_headlen(skb);
+	for (i = -1; len && i < skb_shinfo(skb)->nr_frags; i++) {
+		if (i >= 0)
+			end = pos + skb_frag_size(&skb_shinfo(skb)->frags[i]);
+		if (off < end) {
+			n = min(len, end - off);
+			nsg++;
+			off += n;
+			len -= n;
+		}
+		pos = end;
+	}
+	skb_walk_frags(skb, frag)
+	{
+		int ret;
+
+		if (!len)
+			break;
+		end = pos + frag->len;
+		if (off < end) {
+			n = min(len, end - off);
+			ret = ktls_skb_nsg(frag, off - pos, n, depth + 1);
+			if (ret < 0)
+				return ret;
+			nsg += ret;
+			off += n;
+			len -= n;
+		}
+		pos = end;
+	}
+	return len ? -EMSGSIZE : nsg;
+}
+
+/*
+ * Map @len bytes of TCP's receive queue, @off bytes past the unread
+ * data's start, into @sg without copying them.  Returns the entries used,
+ * or -EMSGSIZE when more than @nsg would be needed.
+ */
+static int ktls_tcp_to_sg(struct sock *sk, u32 off, u32 len,
+			  struct scatterlist *sg, int nsg)
+{
+	struct sk_buff *skb;
+	u32 skb_off;
+	int used = 0;
+
+	skb = ktls_tcp_find(sk, off, &skb_off);
+	while (len) {
+		int need;
+		u32 n;
+
+		if (!skb)
+			return -EAGAIN;
+		n = min(len, skb->len - skb_off);
+		need = ktls_skb_nsg(skb, skb_off, n, 0);
+		if (need < 0 || used + need > nsg)
+			return -EMSGSIZE;
+		need = skb_to_sgvec_nomark(skb, sg + used, skb_off, n);
+		if (need < 0)
+			return need;
+		used += need;
+		len -= n;
+		skb = ktls_tcp_next(sk, skb);
+		skb_off = 0;
+	}
+	return used;
+}
+
+/* tcp_read_sock() actor that only consumes. */
+static int ktls_rx_skip(read_descriptor_t *desc, struct sk_buff *skb,
+			unsigned int off, size_t len)
+{
+	size_t n = min_t(size_t, len, desc->count);
+
+	desc->count -= n;
+	return n;
+}
+
+/* Consume @len bytes of TCP's receive queue: the window moves on. */
+static void ktls_tcp_consume(struct sock *sk, u32 len)
+{
+	read_descriptor_t desc = { .count = len };
+
+	while (desc.count && tcp_read_sock(sk, &desc, ktls_rx_skip) > 0)
+		;
 }
 
 struct ktls_rx_fill {
@@ -99,63 +228,86 @@ static void ktls_rx_framing_error(struct sock *sk, struct ktls_rx *rx, int err)
 }
 
 /*
- * Move the bytes of the next record out of TCP into a record skb of our
- * own as they arrive, so TCP's receive window stays open however the
- * record is split.  Once a whole record sits in rx->ready nothing more is
- * taken until it has been decrypted.  Runs in process context with the
- * socket owned, or from data_ready with the socket spinlock held.
+ * A record is left in TCP until it is whole only while TCP's buffer can
+ * hold all of it with room to spare; else its bytes are copied out as
+ * they come, or the window could close on half a record for good.
+ */
+static bool ktls_rx_short(struct sock *sk, u32 len)
+{
+	int rcvbuf = READ_ONCE(sk->sk_rcvbuf);
+
+	return len > rcvbuf / 4 || atomic_read(&sk->sk_rmem_alloc) > rcvbuf / 2;
+}
+
+/*
+ * Copy what has arrived of the next record (@len bytes) out of TCP into
+ * rx->cur; once all of it is there it moves to rx->ready.
+ */
+static void ktls_rx_take(struct sock *sk, struct ktls_rx *rx, u32 len,
+			 gfp_t gfp)
+{
+	read_descriptor_t desc = {};
+	struct ktls_rx_fill fill;
+	int err;
+
+	if (!rx->cur) {
+		rx->cur = alloc_skb_with_frags(0, len, 0, &err, gfp);
+		if (!rx->cur)
+			return; /* retried on the next read or packet */
+		rx->cur->len = len;
+		rx->cur->data_len = len;
+		rx->cur_got = 0;
+	}
+	fill.skb = rx->cur;
+	fill.done = rx->cur_got;
+	desc.arg.data = &fill;
+	desc.count = rx->cur->len - rx->cur_got;
+	while (desc.count && tcp_read_sock(sk, &desc, ktls_rx_fill) > 0)
+		;
+	rx->cur_got = fill.done;
+	if (rx->cur_got < rx->cur->len)
+		return;
+	rx->ready = rx->cur;
+	rx->cur = NULL;
+}
+
+/*
+ * Parse the next record's header in TCP's queue.  A whole record is left
+ * there (rx->in_tcp says how long it is) unless TCP runs short of buffer,
+ * see ktls_rx_short().  Runs in process context with the socket owned, or
+ * from data_ready with the socket spinlock held.
  */
 static void ktls_rx_pull(struct sock *sk, struct ktls_rx *rx, gfp_t gfp)
 {
 	const struct ktls_prot *prot = &rx->dir.prot;
+	u8 hdr[KTLS_MAX_PREPEND_SIZE];
+	u32 skb_off;
+	int len;
 
-	while (!rx->ready && !rx->stopped) {
-		u32 unread = ktls_tcp_unread(sk);
-		read_descriptor_t desc = {};
-		struct ktls_rx_fill fill;
-		int n;
-
-		if (!rx->cur) {
-			u8 hdr[KTLS_MAX_PREPEND_SIZE];
-			int len, err;
-
-			if (unread < prot->prepend_size ||
-			    ktls_tcp_peek(sk, hdr, prot->prepend_size))
-				return;
-			len = ktls_hdr_parse(prot, hdr, prot->prepend_size);
-			if (len < 0) {
-				ktls_rx_framing_error(sk, rx, len);
-				return;
-			}
-			rx->cur = alloc_skb_with_frags(0, len, 0, &err, gfp);
-			if (!rx->cur)
-				return; /* retried on the next read or packet */
-			rx->cur->len = len;
-			rx->cur->data_len = len;
-			rx->cur_got = 0;
-		}
-		if (!unread)
-			return;
-
-		fill.skb = rx->cur;
-		fill.done = rx->cur_got;
-		desc.arg.data = &fill;
-		desc.count = min_t(u32, unread, rx->cur->len - rx->cur_got);
-		n = tcp_read_sock(sk, &desc, ktls_rx_fill);
-		if (n <= 0)
-			return;
-		rx->cur_got = fill.done;
-		if (rx->cur_got < rx->cur->len)
-			return;
-		rx->ready = rx->cur;
-		rx->cur = NULL;
+	if (rx->ready || rx->in_tcp || rx->stopped)
+		return;
+	if (rx->cur) {
+		ktls_rx_take(sk, rx, rx->cur->len, gfp);
+		return;
 	}
+	if (ktls_tcp_unread(sk) < prot->prepend_size ||
+	    ktls_tcp_peek(sk, 0, hdr, prot->prepend_size))
+		return;
+	len = ktls_hdr_parse(prot, hdr, prot->prepend_size);
+	if (len < 0) {
+		ktls_rx_framing_error(sk, rx, len);
+		return;
+	}
+	if (ktls_tcp_find(sk, len - 1, &skb_off))
+		rx->in_tcp = len;
+	else if (ktls_rx_short(sk, len))
+		ktls_rx_take(sk, rx, len, gfp);
 }
 
 /* Refresh rx->avail, the lockless hint for poll and waiters. */
 static bool ktls_rx_check(struct sock *sk, struct ktls_rx *rx)
 {
-	bool ready = rx->err || (rx->ready && !rx->key_update);
+	bool ready = rx->err || ((rx->ready || rx->in_tcp) && !rx->key_update);
 
 	WRITE_ONCE(rx->avail, ready);
 	return ready || !skb_queue_empty(&rx->list);
@@ -226,54 +378,164 @@ static int ktls_rx_inner_type(struct sk_buff *skb, u32 off, u32 *len)
 }
 
 /*
- * Decrypt the next whole record and queue it on rx->list: 0, -EAGAIN
- * when no whole record has arrived, -ENOENT when a stream verdict took
- * it, else -EBADMSG.
+ * The next whole record: its header and length, in rx->ready or in TCP's
+ * queue; -EAGAIN while there is none.
  */
-static int ktls_rx_decrypt_next(struct sock *sk, struct ktls_rx *rx)
+static int ktls_rx_record(struct sock *sk, struct ktls_rx *rx, u8 *hdr,
+			  u32 *len)
+{
+	u32 prepend = rx->dir.prot.prepend_size;
+
+	ktls_rx_pull(sk, rx, sk->sk_allocation);
+	if (rx->ready) {
+		*len = rx->ready->len;
+		return skb_copy_bits(rx->ready, 0, hdr, prepend);
+	}
+	if (!rx->in_tcp)
+		return -EAGAIN;
+	*len = rx->in_tcp;
+	return ktls_tcp_peek(sk, 0, hdr, prepend);
+}
+
+/* The record has been read (or failed): let it go. */
+static void ktls_rx_record_done(struct sock *sk, struct ktls_rx *rx)
+{
+	if (rx->ready) {
+		consume_skb(rx->ready);
+		rx->ready = NULL;
+	} else {
+		ktls_tcp_consume(sk, rx->in_tcp);
+		rx->in_tcp = 0;
+	}
+}
+
+/*
+ * Open the next record (@len bytes, header @hdr) into @dst, whose first
+ * entry is the AAD; @dst NULL decrypts rx->ready in place.  The source is
+ * rx->ready or TCP's queue, read where it lies.  0, -EBADMSG if it does
+ * not authenticate, -EMSGSIZE if TCP's buffers are too scattered to map,
+ * -ENOMEM.
+ */
+static int ktls_rx_open(struct sock *sk, struct ktls_rx *rx, const u8 *hdr,
+			u32 len, struct scatterlist *dst)
 {
 	struct ktls_dir *dir = &rx->dir;
 	const struct ktls_prot *prot = &dir->prot;
-	struct scatterlist sg[MAX_SKB_FRAGS + 2];
-	u8 hdr[KTLS_MAX_PREPEND_SIZE];
-	struct sk_buff *skb;
-	u32 data_len;
-	int len, err, nsg, type;
+	struct scatterlist src[KTLS_RX_SRC_SG];
+	u32 body = len - prot->prepend_size;
+	int nsg;
 
-	ktls_rx_pull(sk, rx, sk->sk_allocation);
-	skb = rx->ready;
-	if (!skb)
-		return -EAGAIN;
-	rx->ready = NULL;
-	len = skb->len;
-	/* Keep TCP's window moving while this one is decrypted. */
-	ktls_rx_pull(sk, rx, sk->sk_allocation);
-
-	skb_copy_bits(skb, 0, hdr, prot->prepend_size);
-	data_len = len - prot->overhead_size;
 	ktls_nonce_build(prot, &dir->st, hdr + KTLS_HEADER_SIZE, dir->nonce);
 	/* TLS 1.3 authenticates type 23 whatever the outer type says. */
-	ktls_aad_build(prot, &dir->st, dir->aad, hdr[0], data_len);
+	ktls_aad_build(prot, &dir->st, dir->aad, hdr[0],
+		       len - prot->overhead_size);
 
-	sg_init_table(sg, ARRAY_SIZE(sg));
-	sg_set_buf(&sg[0], dir->aad, prot->aad_size);
-	nsg = skb_to_sgvec(skb, &sg[1], prot->prepend_size,
-			   len - prot->prepend_size);
+	sg_init_table(src, ARRAY_SIZE(src));
+	sg_set_buf(&src[0], dir->aad, prot->aad_size);
+	if (rx->ready)
+		nsg = skb_to_sgvec(rx->ready, &src[1], prot->prepend_size,
+				   body);
+	else
+		nsg = ktls_tcp_to_sg(sk, prot->prepend_size, body, &src[1],
+				     ARRAY_SIZE(src) - 1);
+	if (nsg < 0)
+		return nsg == -EMSGSIZE ? nsg : -EBADMSG;
+	sg_mark_end(&src[nsg]);
+
+	nsg = ktls_aead_run(dir, src, dst ?: src, body, false);
+	return nsg == -ENOMEM ? nsg : nsg ? -EBADMSG : 0;
+}
+
+/*
+ * Decrypt the record in TCP's queue into a new skb, laid out as the
+ * record itself (header and nonce in front, tag behind, as a stream
+ * verdict program expects): the skb, or an ERR_PTR.
+ */
+static struct sk_buff *ktls_rx_open_tcp(struct sock *sk, struct ktls_rx *rx,
+					const u8 *hdr, u32 len)
+{
+	const struct ktls_prot *prot = &rx->dir.prot;
+	struct scatterlist dst[KTLS_TX_PAGES + 2];
+	u32 tag = prot->tag_size, end = len - tag;
+	u8 buf[KTLS_TAG_SIZE];
+	struct sk_buff *skb;
+	int err, nsg;
+
+	skb = alloc_skb_with_frags(0, len, 0, &err, sk->sk_allocation);
+	if (!skb)
+		return ERR_PTR(err);
+	skb->len = len;
+	skb->data_len = len;
+	err = skb_store_bits(skb, 0, hdr, prot->prepend_size);
+	if (!err)
+		err = ktls_tcp_peek(sk, end, buf, tag);
+	if (!err)
+		err = skb_store_bits(skb, end, buf, tag);
+	if (err)
+		goto out;
+
+	sg_init_table(dst, ARRAY_SIZE(dst));
+	sg_set_buf(&dst[0], rx->dir.aad, prot->aad_size);
+	nsg = skb_to_sgvec(skb, &dst[1], prot->prepend_size,
+			   end - prot->prepend_size);
 	if (nsg < 0) {
-		kfree_skb(skb);
-		return -EBADMSG;
+		err = nsg;
+		goto out;
 	}
-	sg_mark_end(&sg[nsg]);
+	err = ktls_rx_open(sk, rx, hdr, len, dst);
+	if (!err)
+		return skb;
+out:
+	kfree_skb(skb);
+	return ERR_PTR(err);
+}
 
-	err = ktls_aead_run(dir, sg, sg, len - prot->prepend_size, false);
-	if (err) {
-		kfree_skb(skb);
-		ktls_stat_inc(sk, KTLS_STAT_DECRYPT_ERROR);
-		return -EBADMSG;
+/*
+ * Decrypt the next whole record and queue it on rx->list: 0, -EAGAIN
+ * when no whole record has arrived, -ENOENT when a stream verdict took
+ * it, -ENOMEM, else -EBADMSG.
+ */
+static int ktls_rx_decrypt_next(struct sock *sk, struct ktls_rx *rx)
+{
+	const struct ktls_prot *prot = &rx->dir.prot;
+	u8 hdr[KTLS_MAX_PREPEND_SIZE];
+	struct sk_buff *skb;
+	u32 len, data_len;
+	int err, type;
+
+	err = ktls_rx_record(sk, rx, hdr, &len);
+	if (err)
+		return err;
+	if (rx->ready) {
+		skb = rx->ready;
+		err = ktls_rx_open(sk, rx, hdr, len, NULL);
+		if (err == -ENOMEM)
+			return err;
+		rx->ready = NULL;
+		if (err) {
+			kfree_skb(skb);
+			skb = ERR_PTR(err);
+		}
+	} else {
+		skb = ktls_rx_open_tcp(sk, rx, hdr, len);
+		if (skb == ERR_PTR(-EMSGSIZE)) {
+			/* Too scattered to read in place: copy it out. */
+			rx->in_tcp = 0;
+			ktls_rx_take(sk, rx, len, sk->sk_allocation);
+			return rx->ready ? ktls_rx_decrypt_next(sk, rx) :
+					   -ENOMEM;
+		}
+		if (skb != ERR_PTR(-ENOMEM))
+			ktls_rx_record_done(sk, rx);
 	}
-	ktls_iv_state_advance(prot, &dir->st);
+	if (IS_ERR(skb)) {
+		if (PTR_ERR(skb) == -EBADMSG)
+			ktls_stat_inc(sk, KTLS_STAT_DECRYPT_ERROR);
+		return PTR_ERR(skb);
+	}
+	ktls_iv_state_advance(prot, &rx->dir.st);
 
-	data_len += prot->inner_type_size;
+	data_len = len - prot->overhead_size + prot->inner_type_size;
 	if (prot->inner_type_size) {
 		u32 full = data_len;
 
@@ -283,6 +545,8 @@ static int ktls_rx_decrypt_next(struct sock *sk, struct ktls_rx *rx)
 			ktls_stat_inc(sk, KTLS_STAT_DECRYPT_ERROR);
 			return type;
 		}
+		if (data_len + 1 != full)
+			rx->padded = true;
 		/* The peer promised no padding (TLS_RX_EXPECT_NO_PAD). */
 		if (ktls_ctx(sk)->tls.rx_no_pad &&
 		    (data_len + 1 != full || type != KTLS_TYPE_DATA)) {
@@ -349,6 +613,91 @@ static int ktls_rx_report(struct sock *sk, size_t copied, int err)
 	return err;
 }
 
+/* Let go of the reader's pages, marking those of a file as written. */
+static void ktls_rx_put_user(struct page **pages, int n)
+{
+	while (n--) {
+		if (!PageAnon(pages[n]))
+			set_page_dirty_lock(pages[n]);
+		put_page(pages[n]);
+	}
+}
+
+/*
+ * Decrypt the next record straight into the reader's buffer, when it is
+ * a data record whose plaintext fits in @room and no stream verdict must
+ * see it first: the bytes read, 0 when it was not (the caller reads the
+ * record through rx->list as usual), or an error.
+ *
+ * TLS 1.3 hides the content type (and any padding) inside the record: a
+ * record that turns out not to be plain data is decrypted once more, into
+ * an skb; a peer seen to pad is not read this way again.
+ */
+static int ktls_rx_read_direct(struct sock *sk, struct ktls_rx *rx,
+			       struct msghdr *msg, size_t room)
+{
+	const struct ktls_prot *prot = &rx->dir.prot;
+	struct scatterlist dst[KTLS_RX_USER_PAGES + 2];
+	struct page *pages[KTLS_RX_USER_PAGES];
+	u8 hdr[KTLS_MAX_PREPEND_SIZE];
+	u32 len, data_len, done = 0;
+	int npages = 0, nsg = 1, err;
+
+	if (!skb_queue_empty(&rx->list) || rx->err || rx->stopped ||
+	    rx->key_update || (prot->inner_type_size && rx->padded) ||
+	    !user_backed_iter(&msg->msg_iter) || ktls_rx_has_verdict(sk))
+		return 0;
+	if (ktls_rx_record(sk, rx, hdr, &len))
+		return 0;
+	data_len = len - prot->overhead_size;
+	if (!data_len || data_len > room || hdr[0] != KTLS_TYPE_DATA)
+		return 0;
+
+	sg_init_table(dst, ARRAY_SIZE(dst));
+	sg_set_buf(&dst[0], rx->dir.aad, prot->aad_size);
+	while (done < data_len) {
+		size_t off;
+		ssize_t got;
+
+		got = iov_iter_get_pages2(&msg->msg_iter, pages + npages,
+					  data_len - done,
+					  ARRAY_SIZE(pages) - npages, &off);
+		if (got <= 0)
+			goto fallback;
+		done += got;
+		while (got > 0) {
+			u32 n = min_t(size_t, got, PAGE_SIZE - off);
+
+			sg_set_page(&dst[nsg++], pages[npages++], n, off);
+			got -= n;
+			off = 0;
+		}
+		if (done < data_len && npages == ARRAY_SIZE(pages))
+			goto fallback;
+	}
+	if (prot->inner_type_size)
+		sg_set_buf(&dst[nsg++], &rx->tail, 1);
+	sg_mark_end(&dst[nsg - 1]);
+
+	err = ktls_rx_open(sk, rx, hdr, len, dst);
+	if (err == -EMSGSIZE || err == -ENOMEM ||
+	    (!err && prot->inner_type_size && rx->tail != KTLS_TYPE_DATA))
+		goto fallback;
+	ktls_rx_put_user(pages, npages);
+	ktls_rx_record_done(sk, rx);
+	if (err) {
+		ktls_stat_inc(sk, KTLS_STAT_DECRYPT_ERROR);
+		return ktls_rx_fail(sk, rx, err);
+	}
+	ktls_iv_state_advance(prot, &rx->dir.st);
+	return data_len;
+
+fallback:
+	ktls_rx_put_user(pages, npages);
+	iov_iter_revert(&msg->msg_iter, done);
+	return 0;
+}
+
 /*
  * The next record to read: the head of the list, or the one after @prev
  * when peeking.  Decrypts another record out of TCP when needed.
@@ -373,7 +722,7 @@ static int ktls_rx_next(struct sock *sk, struct ktls_rx *rx,
 	do {
 		err = ktls_rx_decrypt_next(sk, rx);
 	} while (err == -ENOENT);
-	if (err == -EAGAIN)
+	if (err == -EAGAIN || err == -ENOMEM)
 		return err;
 	if (err)
 		return ktls_rx_fail(sk, rx, err);
@@ -413,6 +762,23 @@ static int ktls_rx_wait(struct sock *sk, struct ktls_rx *rx, long *timeo)
 	return 1;
 }
 
+/*
+ * The first record of a recvmsg() call fixes its content type, reported
+ * in a cmsg; a control record that cannot be reported is not read.
+ */
+static int ktls_rx_put_type(struct msghdr *msg, int type)
+{
+	u8 t = type;
+	int err;
+
+	if (!msg->msg_control && type == KTLS_TYPE_DATA)
+		return 0;
+	err = put_cmsg(msg, SOL_TLS, TLS_GET_RECORD_TYPE, sizeof(t), &t);
+	if (type != KTLS_TYPE_DATA && (err || (msg->msg_flags & MSG_CTRUNC)))
+		return -EIO;
+	return 0;
+}
+
 int ktls_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags,
 		 int *addr_len)
 {
@@ -434,6 +800,18 @@ int ktls_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags,
 		struct strp_msg *rxm;
 		u32 n;
 
+		if (!peek && (type < 0 || type == KTLS_TYPE_DATA)) {
+			err = ktls_rx_read_direct(sk, rx, msg, len - copied);
+			if (err > 0) {
+				if (type < 0)
+					ktls_rx_put_type(msg, KTLS_TYPE_DATA);
+				type = KTLS_TYPE_DATA;
+				copied += err;
+				continue;
+			}
+			if (err < 0)
+				break;
+		}
 		err = ktls_rx_next(sk, rx, prev, &skb);
 		if (err == -EAGAIN && !copied && type < 0) {
 			/* Bytes a sockmap redirect queued here, if any. */
@@ -458,19 +836,9 @@ int ktls_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags,
 		rxm = strp_msg(skb);
 		if (type < 0) {
 			type = ktls_rx_cb(skb)->type;
-			if (msg->msg_control || type != KTLS_TYPE_DATA) {
-				u8 t = type;
-
-				err = put_cmsg(msg, SOL_TLS,
-					       TLS_GET_RECORD_TYPE, sizeof(t),
-					       &t);
-				if (type != KTLS_TYPE_DATA &&
-				    (err || (msg->msg_flags & MSG_CTRUNC))) {
-					err = -EIO;
-					break;
-				}
-				err = 0;
-			}
+			err = ktls_rx_put_type(msg, type);
+			if (err)
+				break;
 		} else if (ktls_rx_cb(skb)->type != type) {
 			break;
 		}

@@ -115,6 +115,47 @@ static void ktls_tx_drop_sealed(struct ktls_tx *tx)
 	}
 	tx->en_len = 0;
 	tx->en_sent = 0;
+	tx->en_off = 0;
+	tx->en_frag = false;
+}
+
+/* The page under byte @off of the sealed record; @poff: where in it. */
+static struct page *ktls_en_page(struct ktls_tx *tx, u32 off, u32 *poff)
+{
+	off += tx->en_off;
+	*poff = off % PAGE_SIZE;
+	if (tx->en_frag)
+		return nth_page(tx->en_pages[0], off / PAGE_SIZE);
+	return tx->en_pages[off / PAGE_SIZE];
+}
+
+/*
+ * Room for a sealed record of @total bytes: a piece of the socket's page
+ * fragment (as TCP's own sends use) when it has that much in one piece,
+ * else pages of its own.
+ */
+static int ktls_en_alloc(struct sock *sk, struct ktls_tx *tx, u32 total)
+{
+	struct page_frag *pfrag = sk_page_frag(sk);
+	unsigned int i;
+
+	if (skb_page_frag_refill(total, pfrag, sk->sk_allocation) &&
+	    pfrag->offset + total <= pfrag->size) {
+		get_page(pfrag->page);
+		tx->en_pages[0] = pfrag->page;
+		tx->en_off = pfrag->offset;
+		tx->en_frag = true;
+		pfrag->offset += total;
+		return 0;
+	}
+	for (i = 0; i < DIV_ROUND_UP(total, PAGE_SIZE); i++) {
+		tx->en_pages[i] = alloc_page(sk->sk_allocation);
+		if (!tx->en_pages[i]) {
+			ktls_tx_drop_sealed(tx);
+			return -ENOMEM;
+		}
+	}
+	return 0;
 }
 
 /* Hand @len bytes of the sealed record at @off to TCP. */
@@ -122,22 +163,27 @@ static int ktls_tcp_send(struct sock *sk, struct ktls_tx *tx, u32 off, u32 len,
 			 int flags)
 {
 #ifdef HAVE_DO_TCP_SENDPAGES
-	u32 n = min_t(u32, len, PAGE_SIZE - off % PAGE_SIZE);
+	struct page *page;
+	u32 o, n;
 
+	page = ktls_en_page(tx, off, &o);
+	n = min_t(u32, len, PAGE_SIZE - o);
 	if (n < len)
 		flags |= MSG_SENDPAGE_NOTLAST;
-	return do_tcp_sendpages(sk, tx->en_pages[off / PAGE_SIZE],
-				off % PAGE_SIZE, n, flags);
+	return do_tcp_sendpages(sk, page, o, n, flags);
 #else
-	struct bio_vec bv[KTLS_TX_PAGES];
+	struct bio_vec bv[KTLS_TX_SPAN];
 	struct msghdr msg = {};
 	unsigned int i = 0;
 	u32 left = len;
 
 	while (left) {
-		u32 o = off % PAGE_SIZE, n = min_t(u32, left, PAGE_SIZE - o);
+		struct page *page;
+		u32 o, n;
 
-		bvec_set_page(&bv[i++], tx->en_pages[off / PAGE_SIZE], n, o);
+		page = ktls_en_page(tx, off, &o);
+		n = min_t(u32, left, PAGE_SIZE - o);
+		bvec_set_page(&bv[i++], page, n, o);
 		off += n;
 		left -= n;
 	}
@@ -174,47 +220,51 @@ static int ktls_tx_seal(struct sock *sk, struct ktls_tx *tx, struct sk_msg *pl,
 	const struct ktls_prot *prot = &dir->prot;
 	u32 len = pl->sg.size;
 	u32 total = prot->prepend_size + len + prot->tail_size;
-	unsigned int i, npages = DIV_ROUND_UP(total, PAGE_SIZE);
+	struct ktls_tx_sg *sg = tx->sg;
 	u32 n, off, left;
 	int err;
 
-	for (i = 0; i < npages; i++) {
-		tx->en_pages[i] = alloc_page(sk->sk_allocation);
-		if (!tx->en_pages[i]) {
-			ktls_tx_drop_sealed(tx);
+	if (!sg) {
+		sg = kmalloc(sizeof(*sg), sk->sk_allocation);
+		if (!sg)
 			return -ENOMEM;
-		}
+		tx->sg = sg;
 	}
+	err = ktls_en_alloc(sk, tx, total);
+	if (err)
+		return err;
 
-	ktls_hdr_build(prot, page_address(tx->en_pages[0]), type, len,
-		       &dir->st);
+	ktls_hdr_build(prot, page_address(tx->en_pages[0]) + tx->en_off, type,
+		       len, &dir->st);
 	ktls_nonce_build(prot, &dir->st, NULL, dir->nonce);
 	ktls_aad_build(prot, &dir->st, dir->aad, type, len);
 	tx->seal_type = type;
 
-	sg_init_table(tx->sg_src, ARRAY_SIZE(tx->sg_src));
-	sg_set_buf(&tx->sg_src[0], dir->aad, prot->aad_size);
-	n = 1 + ktls_msg_to_sg(pl, &tx->sg_src[1]);
+	sg_init_table(sg->src, ARRAY_SIZE(sg->src));
+	sg_set_buf(&sg->src[0], dir->aad, prot->aad_size);
+	n = 1 + ktls_msg_to_sg(pl, &sg->src[1]);
 	if (prot->inner_type_size)
-		sg_set_buf(&tx->sg_src[n++], &tx->seal_type, 1);
-	sg_mark_end(&tx->sg_src[n - 1]);
+		sg_set_buf(&sg->src[n++], &tx->seal_type, 1);
+	sg_mark_end(&sg->src[n - 1]);
 
-	sg_init_table(tx->sg_dst, ARRAY_SIZE(tx->sg_dst));
-	sg_set_buf(&tx->sg_dst[0], dir->aad, prot->aad_size);
+	sg_init_table(sg->dst, ARRAY_SIZE(sg->dst));
+	sg_set_buf(&sg->dst[0], dir->aad, prot->aad_size);
 	off = prot->prepend_size;
 	left = total - off;
 	for (n = 1; left; n++) {
-		u32 o = off % PAGE_SIZE, l = min_t(u32, left, PAGE_SIZE - o);
+		struct page *page;
+		u32 o, l;
 
-		sg_set_page(&tx->sg_dst[n], tx->en_pages[off / PAGE_SIZE], l,
-			    o);
+		page = ktls_en_page(tx, off, &o);
+		l = min_t(u32, left, PAGE_SIZE - o);
+		sg_set_page(&sg->dst[n], page, l, o);
 		off += l;
 		left -= l;
 	}
-	sg_mark_end(&tx->sg_dst[n - 1]);
+	sg_mark_end(&sg->dst[n - 1]);
 
-	err = ktls_aead_run(dir, tx->sg_src, tx->sg_dst,
-			    len + prot->inner_type_size, true);
+	err = ktls_aead_run(dir, sg->src, sg->dst, len + prot->inner_type_size,
+			    true);
 	if (err) {
 		ktls_tx_drop_sealed(tx);
 		return err;
@@ -328,6 +378,44 @@ static int ktls_cmsg_type(struct sock *sk, struct ktls_tx *tx,
 }
 
 /*
+ * A whole record can be sealed straight from the caller's pages, without
+ * copying them first: it fills a record on its own (or ends the call),
+ * no sealed record waits (so nothing lets go of the locks before it is
+ * sealed) and no SK_MSG program must see it.
+ */
+static bool ktls_tx_direct(struct sock *sk, struct ktls_tx *tx,
+			   struct msghdr *msg, u32 n, bool eor)
+{
+	return !tx->pl.sg.size && user_backed_iter(&msg->msg_iter) &&
+	       (n == tx->max_payload || (eor && n == msg_data_left(msg))) &&
+	       !ktls_tx_pending(tx) && !ktls_tx_has_policy(sk);
+}
+
+/*
+ * Seal @n bytes of the caller's pages as a record and push it; @copied
+ * counts them once they are sealed.  -EMSGSIZE: they are spread over too
+ * many pages for the ring, copy them instead.
+ */
+static int ktls_tx_send_direct(struct sock *sk, struct ktls_tx *tx,
+			       struct msghdr *msg, u32 n, ssize_t *copied)
+{
+	int err;
+
+	err = ktls_msg_pin(&tx->pl, &msg->msg_iter, n);
+	if (err < 0)
+		return err;
+	err = ktls_tx_flush(sk, tx, msg->msg_flags);
+	if (!tx->pl.sg.size) {
+		*copied += n;
+		return err;
+	}
+	/* Not sealed: the caller's pages are not kept. */
+	ktls_msg_free(&tx->pl);
+	iov_iter_revert(&msg->msg_iter, n);
+	return err ?: -ENOMEM;
+}
+
+/*
  * The body of send(): with both TX locks held.  @spliced: the pages come
  * from a file (sendfile, splice), and an SK_MSG program does not see them
  * until it pulls them.  Returns the bytes taken, or an error if none were.
@@ -380,6 +468,13 @@ int ktls_sendmsg_locked(struct sock *sk, struct msghdr *msg, bool spliced)
 			if (err)
 				goto out;
 			continue;
+		}
+		if (!spliced && ktls_tx_direct(sk, tx, msg, n, eor)) {
+			err = ktls_tx_send_direct(sk, tx, msg, n, &copied);
+			if (!err)
+				continue;
+			if (err != -EMSGSIZE)
+				goto out;
 		}
 		err = ktls_msg_append(&tx->pl, &msg->msg_iter, n, spliced,
 				      sk->sk_allocation);
@@ -583,4 +678,6 @@ void ktls_tx_free(struct ktls_ctx *ctx)
 	ktls_msg_free(&tx->pl);
 	ktls_tx_drop_sealed(tx);
 	ktls_dir_free(&tx->dir);
+	kfree(tx->sg);
+	tx->sg = NULL;
 }
