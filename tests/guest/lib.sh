@@ -84,7 +84,7 @@ run_prog() {
 # in or absent: a cipher that is really missing fails its own cases).
 load_aeads() {
 	for m in aesni_intel ghash_clmulni_intel gcm ccm chacha_x86_64 \
-		poly1305_x86_64 chacha20poly1305; do
+		poly1305_x86_64 chacha20poly1305 algif_aead; do
 		modprobe -q "$m" 2>/dev/null || log "$1: modprobe $m failed"
 	done
 }

@@ -33,7 +33,12 @@
  *   dribble                a record written in 1-byte segments decrypts
  *   garbage-after-valid    valid data first, then EBADMSG
  *   junk-after-valid       valid data first, then EMSGSIZE ("GARBAGE...")
+ * and for TLS 1.3 AES-GCM-128, records sealed in userspace (AF_ALG):
+ *   padded                 a data record with 300 bytes of padding, a
+ *                          padded alert, then an unpadded data record:
+ *                          each read returns its record's bytes and type
  */
+#include <linux/if_alg.h>
 #include <pthread.h>
 
 #include "ktls_common.h"
@@ -359,6 +364,143 @@ static void stream_cases(const struct combo *cb)
 	done(raw, rx);
 }
 
+/*
+ * AES-GCM through AF_ALG: @io holds @aad bytes of AAD, then @len bytes of
+ * plaintext; it gets the AAD, the ciphertext and the 16-byte tag.
+ */
+static int gcm_seal(const unsigned char *key, size_t klen,
+		    const unsigned char *nonce, unsigned char *io, size_t aad,
+		    size_t len)
+{
+	struct sockaddr_alg sa = { .salg_family = AF_ALG,
+				   .salg_type = "aead",
+				   .salg_name = "gcm(aes)" };
+	char cbuf[CMSG_SPACE(4) + CMSG_SPACE(sizeof(struct af_alg_iv) + 12) +
+		  CMSG_SPACE(4)] = { 0 };
+	struct iovec iov = { .iov_base = io, .iov_len = aad + len };
+	struct msghdr msg = { .msg_iov = &iov,
+			      .msg_iovlen = 1,
+			      .msg_control = cbuf,
+			      .msg_controllen = sizeof(cbuf) };
+	struct af_alg_iv *iv;
+	struct cmsghdr *cm;
+	int tfm, op = -1, ret = -1;
+	uint32_t v;
+
+	tfm = socket(AF_ALG, SOCK_SEQPACKET, 0);
+	if (tfm < 0)
+		return -1;
+	if (bind(tfm, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    setsockopt(tfm, SOL_ALG, ALG_SET_KEY, key, klen) ||
+	    setsockopt(tfm, SOL_ALG, ALG_SET_AEAD_AUTHSIZE, NULL, 16))
+		goto out;
+	op = accept(tfm, NULL, 0);
+	if (op < 0)
+		goto out;
+	cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = SOL_ALG;
+	cm->cmsg_type = ALG_SET_OP;
+	cm->cmsg_len = CMSG_LEN(4);
+	v = ALG_OP_ENCRYPT;
+	memcpy(CMSG_DATA(cm), &v, 4);
+	cm = CMSG_NXTHDR(&msg, cm);
+	cm->cmsg_level = SOL_ALG;
+	cm->cmsg_type = ALG_SET_IV;
+	cm->cmsg_len = CMSG_LEN(sizeof(*iv) + 12);
+	iv = (struct af_alg_iv *)CMSG_DATA(cm);
+	iv->ivlen = 12;
+	memcpy(iv->iv, nonce, 12);
+	cm = CMSG_NXTHDR(&msg, cm);
+	cm->cmsg_level = SOL_ALG;
+	cm->cmsg_type = ALG_SET_AEAD_ASSOCLEN;
+	cm->cmsg_len = CMSG_LEN(4);
+	v = aad;
+	memcpy(CMSG_DATA(cm), &v, 4);
+	if (sendmsg(op, &msg, 0) == (ssize_t)(aad + len) &&
+	    read(op, io, aad + len + 16) == (ssize_t)(aad + len + 16))
+		ret = 0;
+out:
+	if (op >= 0)
+		close(op);
+	close(tfm);
+	return ret;
+}
+
+/*
+ * TLS 1.3 AES-GCM-128 record number @n under the keys of SEED: @len bytes
+ * of @data, content type @type, @pad zero bytes.  Returns its length on
+ * the wire, or -1.
+ */
+static ssize_t seal13(unsigned char *out, unsigned int n, int type,
+		      const void *data, size_t len, size_t pad)
+{
+	const struct kc_cipher *c = kc_cipher_by_name("aes_gcm_128");
+	size_t inner = len + 1 + pad;
+	unsigned char nonce[12];
+	union kc_crypto ci;
+	uint64_t seq = 0;
+	int i;
+
+	kc_fill(&ci, TLS_1_3_VERSION, c, SEED);
+	for (i = 0; i < 8; i++)
+		seq = seq << 8 | ci.gcm128.rec_seq[i];
+	seq += n;
+	memcpy(nonce, ci.gcm128.salt, 4);
+	memcpy(nonce + 4, ci.gcm128.iv, 8);
+	for (i = 0; i < 8; i++)
+		nonce[11 - i] ^= seq >> (8 * i);
+	header(out, KC_TYPE_DATA, inner + 16, 0);
+	memcpy(out + KC_HDR, data, len);
+	out[KC_HDR + len] = type;
+	memset(out + KC_HDR + len + 1, 0, pad);
+	if (gcm_seal(ci.gcm128.key, sizeof(ci.gcm128.key), nonce, out, KC_HDR,
+		     inner))
+		return -1;
+	return KC_HDR + inner + 16;
+}
+
+static void padded_cases(const struct combo *cb)
+{
+	const char *name = case_name(cb, "padded");
+	unsigned char *p = rec;
+	ssize_t n[3];
+	int raw, rx, type;
+
+	kc_rand(plain, 164, 99);
+	n[0] = seal13(p, 0, KC_TYPE_DATA, plain, 100, 300);
+	n[1] = n[0] < 0 ? -1 : seal13(p + n[0], 1, KC_TYPE_ALERT, "\x01\x00", 2, 5);
+	n[2] = n[1] < 0 ? -1 :
+			  seal13(p + n[0] + n[1], 2, KC_TYPE_DATA, plain + 100,
+				 64, 0);
+	if (n[2] < 0) {
+		kc_fail(name, "sealing records with AF_ALG gcm(aes): %s",
+			strerror(errno));
+		return;
+	}
+	if (victim(cb, name, &raw, &rx)) {
+		kc_fail(name, "victim socket: %s", strerror(errno));
+		return;
+	}
+	if (kc_send_all(raw, rec, n[0] + n[1] + n[2]) < 0) {
+		kc_fail(name, "raw write: %s", strerror(errno));
+	} else if ((n[0] = recv(rx, buf, sizeof(buf), 0)) != 100 ||
+		   memcmp(buf, plain, 100)) {
+		kc_fail(name, "padded data record: recv %zd (%s), want 100 bytes",
+			n[0], n[0] < 0 ? strerror(errno) : "bytes");
+	} else if ((n[1] = kc_recv_type(rx, buf, sizeof(buf), &type, 0)) != 2 ||
+		   type != KC_TYPE_ALERT || memcmp(buf, "\x01\x00", 2)) {
+		kc_fail(name, "padded alert: recv %zd type %d, want 2 bytes type 21",
+			n[1], type);
+	} else if ((n[2] = kc_recv_type(rx, buf, sizeof(buf), &type, 0)) != 64 ||
+		   type != KC_TYPE_DATA || memcmp(buf, plain + 100, 64)) {
+		kc_fail(name, "data record after them: recv %zd type %d, want 64 bytes type 23",
+			n[2], type);
+	} else {
+		kt_pass(name);
+	}
+	done(raw, rx);
+}
+
 static void run_combo(const struct kc_version *v, const struct kc_cipher *c)
 {
 	struct combo cb = { .v = v, .c = c };
@@ -391,6 +533,8 @@ static void run_combo(const struct kc_version *v, const struct kc_cipher *c)
 	length_cases(&cb);
 	size_cases(&cb);
 	stream_cases(&cb);
+	if (v->ver == TLS_1_3_VERSION && c->type == TLS_CIPHER_AES_GCM_128)
+		padded_cases(&cb);
 }
 
 int main(int argc, char **argv)

@@ -8,6 +8,10 @@
  * just below 2^32).  Every case runs on a fresh pair.  For every version x
  * cipher, in both directions (a2b: a sends, b receives; b2a: the reverse):
  *   size0 size1 size16383 size16384 size16385 size1M   byte-exact transfers
+ *   size256K-rcvbuf 256 KiB into a receiver whose SO_RCVBUF (4 KiB) is
+ *                   smaller than a record: records cannot wait whole in TCP's
+ *                   queue (AES-GCM-128 only: the path does not depend on the
+ *                   cipher, and small windows are slow under TCG)
  *   size0-ctrl      a zero-length control record produces nothing either
  *   size0-wire      a zero-length send puts no bytes on the wire; one byte
  *                   makes exactly one well-framed record
@@ -391,6 +395,7 @@ enum kind {
 	K_SIZE0_CTRL,
 	K_WIRE,
 	K_XFER,
+	K_XFER_RCVBUF,
 	K_FILE,
 	K_BIG,
 	K_CTRL,
@@ -406,6 +411,7 @@ static const struct tcase {
 	{ "size0-wire", K_WIRE, 0 },	{ "size1", K_XFER, 1 },
 	{ "size16383", K_XFER, 16383 }, { "size16384", K_XFER, 16384 },
 	{ "size16385", K_XFER, 16385 }, { "size1M", K_XFER, MIB },
+	{ "size256K-rcvbuf", K_XFER_RCVBUF, 256 * 1024 },
 	{ "sendfile", K_FILE, 0 },	{ "sendfile<MIB>M", K_BIG, 0 },
 	{ "ctrl-types", K_CTRL, 0 },	{ "ctrl-nocmsg-eio", K_NOCMSG, 0 },
 };
@@ -431,6 +437,13 @@ static void run_case(const struct combo *cb, const struct tcase *t,
 	case K_SIZE0_CTRL:
 		size0(name, tx, rx, t->kind == K_SIZE0_CTRL);
 		break;
+	case K_XFER_RCVBUF:
+		if (setsockopt(rx, SOL_SOCKET, SO_RCVBUF, &(int){ 4096 },
+			       sizeof(int))) {
+			kc_fail(name, "SO_RCVBUF: %s", strerror(errno));
+			break;
+		}
+		/* fall through */
 	case K_XFER:
 		kc_rand(src, t->len, t->len + cb->seed_ab);
 		transfer(name, tx, rx, t->len, NULL);
@@ -465,6 +478,8 @@ static void direction(const struct combo *cb, int rev)
 		if (t->kind == K_BIG &&
 		    (!big_file.len || rev || cb->v != &kc_versions[0] ||
 		     cb->c != &kc_ciphers[0]))
+			continue;
+		if (t->kind == K_XFER_RCVBUF && cb->c != &kc_ciphers[0])
 			continue;
 		if (t->kind == K_BIG)
 			snprintf(c, sizeof(c), "sendfile%zuM",
