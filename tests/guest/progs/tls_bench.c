@@ -44,7 +44,7 @@ static const char *const mode_name[M_NR] = { "send", "sendfile", "recv" };
 
 static size_t total = 16 * MIB;
 static int npairs = 1000;
-static int reps = 2;
+static int reps = 5;
 static const char *file_path = "/tmp/tls_bench.dat";
 static int pol_map = -1; /* the pass-all policy's sockhash (-P) */
 static __u32 pol_key;
