@@ -27,11 +27,23 @@ void ktls_msg_free(struct sk_msg *msg)
 	ktls_msg_init(msg);
 }
 
+/* The ring's last element if it holds a page that is not ours, or NULL. */
+static struct scatterlist *ktls_msg_last_ref(struct sk_msg *msg)
+{
+	u32 last = ktls_ring_prev(msg->sg.end);
+
+	if (ktls_ring_empty(msg->sg.start, msg->sg.end) ||
+	    !test_bit(last, msg->sg.copy))
+		return NULL;
+	return &msg->sg.data[last];
+}
+
 /*
  * Take references on the pages under the next bytes of @from (at most
  * @len of them) and put them at the end of the ring, marked in sg.copy:
- * the pages are not ours to write.  Returns the bytes taken, 0 when the
- * ring is full, -EAGAIN when the first page may not be shared (@from is
+ * the pages are not ours to write.  Bytes that continue the last element's
+ * in the same page extend it.  Returns the bytes taken, 0 when the ring is
+ * full, -EAGAIN when the first page may not be shared (@from is
  * unchanged), or -EFAULT.
  */
 static int ktls_msg_ref(struct sk_msg *msg, struct iov_iter *from, u32 len)
@@ -39,34 +51,48 @@ static int ktls_msg_ref(struct sk_msg *msg, struct iov_iter *from, u32 len)
 	u32 room = ktls_ring_free(msg->sg.start, msg->sg.end);
 	struct page *pages[8];
 	u32 done = 0, i, npages;
+	bool full = false;
 	size_t off;
 	ssize_t got;
 
-	if (!room)
+	if (!room && !ktls_msg_last_ref(msg))
 		return 0;
 	got = iov_iter_get_pages2(from, pages, len,
-				  min_t(u32, room, ARRAY_SIZE(pages)), &off);
+				  clamp_t(u32, room, 1, ARRAY_SIZE(pages)),
+				  &off);
 	if (got <= 0)
 		return got ?: -EFAULT;
 	npages = DIV_ROUND_UP(off + got, PAGE_SIZE);
 	for (i = 0; i < npages && sendpage_ok(pages[i]); i++) {
-		struct scatterlist *sg = &msg->sg.data[msg->sg.end];
 		u32 n = min_t(size_t, got - done, PAGE_SIZE - off);
+		struct scatterlist *sg = ktls_msg_last_ref(msg);
 
-		sg_set_page(sg, pages[i], n, off);
-		__set_bit(msg->sg.end, msg->sg.copy);
-		msg->sg.end = ktls_ring_next(msg->sg.end);
+		if (sg && sg_page(sg) == pages[i] &&
+		    sg->offset + sg->length == off) {
+			/* The bytes right after the last element's. */
+			sg->length += n;
+			put_page(pages[i]);
+		} else if (room) {
+			room--;
+			sg = &msg->sg.data[msg->sg.end];
+			sg_set_page(sg, pages[i], n, off);
+			__set_bit(msg->sg.end, msg->sg.copy);
+			msg->sg.end = ktls_ring_next(msg->sg.end);
+		} else {
+			full = true;
+			break;
+		}
 		msg->sg.size += n;
 		done += n;
 		off = 0;
 	}
 	if (done < got) {
-		/* Slab pages and the like are copied instead. */
+		/* The ring is full, or a slab page (copied instead). */
 		while (i < npages)
 			put_page(pages[i++]);
 		iov_iter_revert(from, got - done);
 	}
-	return done ?: -EAGAIN;
+	return done || full ? done : -EAGAIN;
 }
 
 /*
