@@ -323,6 +323,19 @@ static bool ktls_rx_refresh(struct sock *sk, struct ktls_rx *rx)
 	return ktls_rx_check(sk, rx);
 }
 
+/*
+ * Wake readers through the callback we took over.  It may be sockmap's
+ * verdict data_ready, which calls the psock's saved callback without a
+ * lock; a map delete clears that under sk_callback_lock, so the call is
+ * made under it too.
+ */
+static void ktls_rx_wake(struct sock *sk, struct ktls_rx *rx)
+{
+	read_lock_bh(&sk->sk_callback_lock);
+	rx->saved_data_ready(sk);
+	read_unlock_bh(&sk->sk_callback_lock);
+}
+
 static void ktls_data_ready(struct sock *sk)
 {
 	struct ktls_ctx *ctx = ktls_ctx(sk);
@@ -331,7 +344,7 @@ static void ktls_data_ready(struct sock *sk)
 		return; /* raced with close(), which restored the callback */
 	ktls_rx_pull(sk, ctx->rx, GFP_ATOMIC);
 	if (ktls_rx_check(sk, ctx->rx) || ktls_psock_has_data(sk))
-		ctx->rx->saved_data_ready(sk);
+		ktls_rx_wake(sk, ctx->rx);
 }
 
 /*
@@ -963,7 +976,7 @@ int ktls_rx_init(struct sock *sk, struct ktls_ctx *ctx,
 
 	/* Records may have arrived before the key. */
 	if (ktls_rx_refresh(sk, rx))
-		rx->saved_data_ready(sk);
+		ktls_rx_wake(sk, rx);
 	return 0;
 }
 
@@ -997,6 +1010,6 @@ int ktls_rx_rekey(struct sock *sk, struct ktls_ctx *ctx,
 		return err;
 	rx->key_update = false;
 	if (ktls_rx_refresh(sk, rx))
-		rx->saved_data_ready(sk);
+		ktls_rx_wake(sk, rx);
 	return 0;
 }
