@@ -267,7 +267,8 @@ ssize_t ktls_splice_read(struct socket *sock, loff_t *ppos,
 			 struct pipe_inode_info *pipe, size_t len,
 			 unsigned int flags);
 bool ktls_sock_is_readable(struct sock *sk);
-void ktls_rx_own_data_ready(struct sock *sk, struct ktls_rx *rx);
+void ktls_rx_own_data_ready(struct sock *sk, struct ktls_rx *rx,
+			    struct sk_psock *psock);
 
 /* policy.c: sockmap verdicts */
 int ktls_tx_policy_flush(struct sock *sk, struct ktls_tx *tx, int flags,

@@ -349,13 +349,21 @@ static void ktls_data_ready(struct sock *sk)
 
 /*
  * sockmap put its saved data_ready back over ours (a map link with a
- * stream verdict went): take the callback again, chaining to that one.
- * sk_callback_lock is held for writing.
+ * stream verdict went), or its verdict's over ours (one came): take the
+ * callback again, chaining to that one.  sk_callback_lock is held for
+ * writing.
  */
-void ktls_rx_own_data_ready(struct sock *sk, struct ktls_rx *rx)
+void ktls_rx_own_data_ready(struct sock *sk, struct ktls_rx *rx,
+			    struct sk_psock *psock)
 {
 	if (sk->sk_data_ready == ktls_data_ready)
 		return;
+	/*
+	 * A stream verdict started after our RX saved ours as the callback
+	 * to wake readers with: ours would call itself through it.
+	 */
+	if (psock->saved_data_ready == ktls_data_ready)
+		psock->saved_data_ready = rx->saved_data_ready;
 	rx->saved_data_ready = sk->sk_data_ready;
 	WRITE_ONCE(sk->sk_data_ready, ktls_data_ready);
 }

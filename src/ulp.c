@@ -33,7 +33,7 @@ static int ktls_psock_update(struct sock *sk, struct sk_psock *psock,
 	}
 	/* Our tables stay; they call through to what sockmap installed. */
 	if (ctx && ctx->rx)
-		ktls_rx_own_data_ready(sk, ctx->rx);
+		ktls_rx_own_data_ready(sk, ctx->rx, psock);
 	return 0;
 }
 
