@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tls_bench [-s MIB] [-n PAIRS] [-r REPS] [-P BPF_OBJECT] ULP_A ULP_B
+ * tls_bench [-s MIB] [-n PAIRS] [-r REPS] [-p TOP] [-P BPF_OBJECT] ULP_A ULP_B
  *
  * Throughput and memory of two kTLS implementations (ULP_A, ULP_B, e.g.
  * "ktls tls") and of plain TCP, over loopback, for TLS 1.2 and 1.3 with
@@ -21,6 +21,9 @@
  * stream-verdict programs pass everything ("ULP_A+pol"); the ratio to
  * ULP_A without it is the policy's cost.
  *
+ * With -p TOP, each measurement also prints its TOP busiest kernel
+ * symbols (kprof.h): a development aid for finding where time goes.
+ *
  * Output: "INFO bench ..." lines with key=value fields, and a PASS/SKIP/FAIL
  * line per measurement.  An implementation that refuses the keys is n/a.
  */
@@ -34,6 +37,7 @@
 #include <bpf/libbpf.h>
 
 #include "ktls_common.h"
+#include "kprof.h"
 
 #define KIB 1024
 #define MIB (1024 * 1024)
@@ -45,6 +49,7 @@ static const char *const mode_name[M_NR] = { "send", "sendfile", "recv" };
 static size_t total = 16 * MIB;
 static int npairs = 1000;
 static int reps = 5;
+static int prof_top; /* -p: profile each measurement, print this many */
 static const char *file_path = "/tmp/tls_bench.dat";
 static int pol_map = -1; /* the pass-all policy's sockhash (-P) */
 static __u32 pol_key;
@@ -171,6 +176,9 @@ static double measure(const char *ulp, int pol, uint16_t ver, enum mode m,
 			return -1;
 		}
 	}
+	if (prof_top && kprof_start())
+		printf("INFO prof %s: perf_event_open: %s\n", name,
+		       strerror(errno));
 	t0 = kc_now();
 	if (pthread_create(&th, NULL, writer_main, &w)) {
 		snprintf(why, whylen, "pthread_create failed");
@@ -179,6 +187,8 @@ static double measure(const char *ulp, int pol, uint16_t ver, enum mode m,
 	got = drain(rx, want, m == M_RECV ? CHUNK : sizeof(rbuf), rbuf);
 	dt = kc_now() - t0;
 	pthread_join(th, NULL);
+	if (prof_top)
+		kprof_stop(name, prof_top);
 	if (w.file >= 0)
 		close(w.file);
 	kt_close_now(tx);
@@ -450,13 +460,15 @@ int main(int argc, char **argv)
 	size_t v;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "s:n:r:P:")) != -1) {
+	while ((opt = getopt(argc, argv, "s:n:r:p:P:")) != -1) {
 		if (opt == 'P')
 			pol_obj = optarg;
 		else if (opt == 's')
 			total = strtoul(optarg, NULL, 0) * MIB;
 		else if (opt == 'r')
 			reps = atoi(optarg);
+		else if (opt == 'p')
+			prof_top = atoi(optarg);
 		else if (opt == 'n')
 			npairs = atoi(optarg);
 		else
@@ -485,6 +497,6 @@ int main(int argc, char **argv)
 	return kt_failed;
 usage:
 	fprintf(stderr,
-		"usage: tls_bench [-s MIB] [-n PAIRS] [-r REPS] [-P BPF_OBJECT] ULP_A ULP_B\n");
+		"usage: tls_bench [-s MIB] [-n PAIRS] [-r REPS] [-p TOP] [-P BPF_OBJECT] ULP_A ULP_B\n");
 	return 2;
 }
