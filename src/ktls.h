@@ -40,8 +40,11 @@ struct ktls_dir {
 #define KTLS_MAX_RECORD \
 	(KTLS_MAX_PREPEND_SIZE + KTLS_MAX_PLAINTEXT + 1 + KTLS_TAG_SIZE)
 #define KTLS_TX_PAGES DIV_ROUND_UP(KTLS_MAX_RECORD, PAGE_SIZE)
-/* Pages a record touches when it need not start at a page boundary. */
-#define KTLS_TX_SPAN (KTLS_TX_PAGES + 1)
+/*
+ * Pieces a sealed record is kept in: the rest of the socket's page
+ * fragment, then a new fragment or (short of memory) pages of its own.
+ */
+#define KTLS_EN_PIECES (KTLS_TX_PAGES + 1)
 
 enum {
 	KTLS_TX_CLOSING, /* tx.flags: the socket is closing */
@@ -64,13 +67,17 @@ struct ktls_tx {
 	struct sk_msg pl;
 	u8 type; /* content type of the open record */
 	u8 seal_type; /* content type of the record being sealed */
+	u8 en_n; /* pieces of the sealed record */
 	struct ktls_tx_policy pol;
-	/* The sealed record being handed to TCP, and how much already is. */
-	struct page *en_pages[KTLS_TX_PAGES];
+	/*
+	 * The sealed record being handed to TCP, and how much already is:
+	 * en_plen[i] bytes at en_poff[i] of (compound) page en_page[i].
+	 */
+	struct page *en_page[KTLS_EN_PIECES];
+	u16 en_poff[KTLS_EN_PIECES];
+	u16 en_plen[KTLS_EN_PIECES];
 	u32 en_len;
 	u32 en_sent;
-	u32 en_off; /* where the record starts in en_pages[0] ... */
-	bool en_frag; /* ... when that is one compound page holding it all */
 	u16 max_payload;
 	struct sock *sk;
 	unsigned long flags;
@@ -82,7 +89,7 @@ struct ktls_tx {
 /* The AEAD's view of a record being sealed. */
 struct ktls_tx_sg {
 	struct scatterlist src[MAX_MSG_FRAGS + 3];
-	struct scatterlist dst[KTLS_TX_SPAN + 1];
+	struct scatterlist dst[KTLS_EN_PIECES + 1];
 };
 
 struct ktls_rx {
@@ -146,8 +153,8 @@ static inline struct ktls_ctx *ktls_ctx(const struct sock *sk)
 void ktls_msg_init(struct sk_msg *msg);
 void ktls_msg_free(struct sk_msg *msg);
 int ktls_msg_pin(struct sk_msg *msg, struct iov_iter *from, u32 len);
-int ktls_msg_append(struct sk_msg *msg, struct iov_iter *from, u32 len,
-		    bool hide, gfp_t gfp);
+int ktls_msg_append(struct sock *sk, struct sk_msg *msg, struct iov_iter *from,
+		    u32 len, bool hide);
 void ktls_msg_trim(struct sk_msg *msg, u32 size);
 void ktls_msg_split(struct sk_msg *msg, struct sk_msg *front, u32 len);
 void ktls_msg_unsplit(struct sk_msg *msg, struct sk_msg *front);

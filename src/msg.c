@@ -6,6 +6,7 @@
  */
 #include <linux/mm.h>
 #include <linux/uio.h>
+#include <net/sock.h>
 
 #include "ktls.h"
 #include "ring.h"
@@ -125,13 +126,15 @@ int ktls_msg_pin(struct sk_msg *msg, struct iov_iter *from, u32 len)
  * @hide: spliced data (sendfile, splice).  Its pages are referenced
  * rather than copied where they may be shared, and its elements are marked
  * in sg.copy, so that an SK_MSG program sees no data pointers for them
- * until it pulls them (as with in-tree sockmap).  Other bytes are copied,
- * filling the last page of ours before taking a new one; hidden and
- * visible bytes never share an element.
+ * until it pulls them (as with in-tree sockmap).  Other bytes are copied
+ * into @sk's page fragment (as TCP copies what it sends), extending the
+ * last element while it ends where the fragment's free space begins;
+ * hidden and visible bytes never share an element.
  */
-int ktls_msg_append(struct sk_msg *msg, struct iov_iter *from, u32 len,
-		    bool hide, gfp_t gfp)
+int ktls_msg_append(struct sock *sk, struct sk_msg *msg, struct iov_iter *from,
+		    u32 len, bool hide)
 {
+	struct page_frag *pfrag = sk_page_frag(sk);
 	u32 done = 0;
 
 	while (done < len) {
@@ -155,26 +158,28 @@ int ktls_msg_append(struct sk_msg *msg, struct iov_iter *from, u32 len,
 			u32 last = ktls_ring_prev(msg->sg.end);
 
 			sg = &msg->sg.data[last];
-			if (!test_bit(last, msg->sg.copy))
-				room = PAGE_SIZE - sg->offset - sg->length;
+			if (!test_bit(last, msg->sg.copy) &&
+			    sg_page(sg) == pfrag->page &&
+			    sg->offset + sg->length == pfrag->offset)
+				room = pfrag->size - pfrag->offset;
 		}
 		if (!room) {
-			struct page *page;
-
 			if (ktls_ring_full(msg->sg.start, msg->sg.end))
 				break;
-			page = alloc_page(gfp);
-			if (!page)
+			if (!skb_page_frag_refill(1, pfrag, sk->sk_allocation))
 				goto err_nomem;
+			get_page(pfrag->page);
 			sg = &msg->sg.data[msg->sg.end];
-			sg_set_page(sg, page, 0, 0);
+			sg_set_page(sg, pfrag->page, 0, pfrag->offset);
 			__assign_bit(msg->sg.end, msg->sg.copy, hide);
 			msg->sg.end = ktls_ring_next(msg->sg.end);
-			room = PAGE_SIZE;
+			room = pfrag->size - pfrag->offset;
 		}
 		n = min(room, len - done);
-		got = copy_page_from_iter(sg_page(sg), sg->offset + sg->length,
-					  n, from);
+		/* Fragment pages are never highmem: one mapping covers them. */
+		got = copy_from_iter(page_address(pfrag->page) + pfrag->offset,
+				     n, from);
+		pfrag->offset += got;
 		sg->length += got;
 		msg->sg.size += got;
 		done += got;

@@ -3,7 +3,7 @@
  * ktls: the transmit side.  send() appends plaintext to the open record
  * (an sk_msg ring); a record is sealed when it is full, when the caller
  * does not say MSG_MORE, or when its content type changes.  A sealed
- * record lives in pages of its own until TCP has taken all of it; TCP
+ * record is kept in pieces of pages until TCP has taken all of it; TCP
  * takes page references rather than copies where the kernel allows.
  */
 #include <linux/mm.h>
@@ -106,54 +106,63 @@ static bool ktls_tx_pending(const struct ktls_tx *tx)
 
 static void ktls_tx_drop_sealed(struct ktls_tx *tx)
 {
-	unsigned int i;
-
-	for (i = 0; i < KTLS_TX_PAGES; i++) {
-		if (tx->en_pages[i])
-			put_page(tx->en_pages[i]);
-		tx->en_pages[i] = NULL;
-	}
+	while (tx->en_n)
+		put_page(tx->en_page[--tx->en_n]);
 	tx->en_len = 0;
 	tx->en_sent = 0;
-	tx->en_off = 0;
-	tx->en_frag = false;
 }
 
-/* The page under byte @off of the sealed record; @poff: where in it. */
-static struct page *ktls_en_page(struct ktls_tx *tx, u32 off, u32 *poff)
+/* The piece holding byte @off of the sealed record; @poff: where in it. */
+static unsigned int ktls_en_piece(const struct ktls_tx *tx, u32 off, u32 *poff)
 {
-	off += tx->en_off;
-	*poff = off % PAGE_SIZE;
-	if (tx->en_frag)
-		return nth_page(tx->en_pages[0], off / PAGE_SIZE);
-	return tx->en_pages[off / PAGE_SIZE];
+	unsigned int i = 0;
+
+	while (off >= tx->en_plen[i])
+		off -= tx->en_plen[i++];
+	*poff = off;
+	return i;
 }
 
 /*
- * Room for a sealed record of @total bytes: a piece of the socket's page
- * fragment (as TCP's own sends use) when it has that much in one piece,
- * else pages of its own.
+ * Room for a sealed record of @total bytes, from the socket's page
+ * fragment (as TCP's own sends use): what is left of it, then a new one.
+ * The first piece holds at least the record's header.  Short of memory
+ * for a new fragment, pages of its own make up the rest.
  */
 static int ktls_en_alloc(struct sock *sk, struct ktls_tx *tx, u32 total)
 {
 	struct page_frag *pfrag = sk_page_frag(sk);
-	unsigned int i;
+	u32 want = tx->dir.prot.prepend_size;
+	bool frag = true;
 
-	if (skb_page_frag_refill(total, pfrag, sk->sk_allocation) &&
-	    pfrag->offset + total <= pfrag->size) {
-		get_page(pfrag->page);
-		tx->en_pages[0] = pfrag->page;
-		tx->en_off = pfrag->offset;
-		tx->en_frag = true;
-		pfrag->offset += total;
-		return 0;
-	}
-	for (i = 0; i < DIV_ROUND_UP(total, PAGE_SIZE); i++) {
-		tx->en_pages[i] = alloc_page(sk->sk_allocation);
-		if (!tx->en_pages[i]) {
-			ktls_tx_drop_sealed(tx);
-			return -ENOMEM;
+	BUILD_BUG_ON(KTLS_MAX_RECORD > U16_MAX);
+	while (total) {
+		struct page *page;
+		u32 n, off = 0;
+
+		if (frag &&
+		    skb_page_frag_refill(want, pfrag, sk->sk_allocation)) {
+			page = pfrag->page;
+			off = pfrag->offset;
+			n = min_t(u32, total, pfrag->size - off);
+			get_page(page);
+			pfrag->offset += n;
+		} else {
+			frag = false;
+			page = alloc_page(sk->sk_allocation);
+			if (!page || tx->en_n == KTLS_EN_PIECES) {
+				if (page)
+					put_page(page);
+				ktls_tx_drop_sealed(tx);
+				return -ENOMEM;
+			}
+			n = min_t(u32, total, PAGE_SIZE);
 		}
+		tx->en_page[tx->en_n] = page;
+		tx->en_poff[tx->en_n] = off;
+		tx->en_plen[tx->en_n++] = n;
+		total -= n;
+		want = 1;
 	}
 	return 0;
 }
@@ -162,34 +171,35 @@ static int ktls_en_alloc(struct sock *sk, struct ktls_tx *tx, u32 total)
 static int ktls_tcp_send(struct sock *sk, struct ktls_tx *tx, u32 off, u32 len,
 			 int flags)
 {
+	unsigned int i;
+	u32 o;
+
+	i = ktls_en_piece(tx, off, &o);
 #ifdef HAVE_DO_TCP_SENDPAGES
-	struct page *page;
-	u32 o, n;
-
-	page = ktls_en_page(tx, off, &o);
-	n = min_t(u32, len, PAGE_SIZE - o);
-	if (n < len)
+	if (len > tx->en_plen[i] - o) {
+		len = tx->en_plen[i] - o;
 		flags |= MSG_SENDPAGE_NOTLAST;
-	return do_tcp_sendpages(sk, page, o, n, flags);
-#else
-	struct bio_vec bv[KTLS_TX_SPAN];
-	struct msghdr msg = {};
-	unsigned int i = 0;
-	u32 left = len;
-
-	while (left) {
-		struct page *page;
-		u32 o, n;
-
-		page = ktls_en_page(tx, off, &o);
-		n = min_t(u32, left, PAGE_SIZE - o);
-		bvec_set_page(&bv[i++], page, n, o);
-		off += n;
-		left -= n;
 	}
-	msg.msg_flags = flags | KTLS_TCP_TAKES_PAGES;
-	iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, bv, i, len);
-	return tcp_sendmsg_locked(sk, &msg, len);
+	return do_tcp_sendpages(sk, tx->en_page[i], tx->en_poff[i] + o, len,
+				flags);
+#else
+	{
+		struct bio_vec bv[KTLS_EN_PIECES];
+		struct msghdr msg = {};
+		unsigned int n = 0;
+		u32 left = len;
+
+		for (; left; i++, o = 0) {
+			u32 l = min_t(u32, left, tx->en_plen[i] - o);
+
+			bvec_set_page(&bv[n++], tx->en_page[i], l,
+				      tx->en_poff[i] + o);
+			left -= l;
+		}
+		msg.msg_flags = flags | KTLS_TCP_TAKES_PAGES;
+		iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, bv, n, len);
+		return tcp_sendmsg_locked(sk, &msg, len);
+	}
 #endif
 }
 
@@ -212,7 +222,78 @@ static int ktls_tx_push(struct sock *sk, struct ktls_tx *tx, int flags)
 	return 0;
 }
 
-/* Encrypt @pl into fresh pages; it becomes the sealed record. */
+/*
+ * Our own copy of the plaintext, in few enough pieces, is sealed where it
+ * lies.  Pages of the caller or of a file (marked in sg.copy) are never
+ * written.
+ */
+static bool ktls_tx_in_place(const struct sk_msg *pl)
+{
+	u32 i, n = 0;
+
+	for (i = pl->sg.start; !ktls_ring_empty(i, pl->sg.end);
+	     i = ktls_ring_next(i)) {
+		const struct scatterlist *s = &pl->sg.data[i];
+
+		if (test_bit(i, pl->sg.copy) || ++n > KTLS_EN_PIECES - 2 ||
+		    s->offset + s->length > U16_MAX)
+			return false;
+	}
+	return n;
+}
+
+/*
+ * For a record sealed in place: piece 0 for the header, piece 1 for the
+ * tail (content type and tag), side by side in the page fragment.
+ */
+static int ktls_en_alloc_ends(struct sock *sk, struct ktls_tx *tx)
+{
+	const struct ktls_prot *prot = &tx->dir.prot;
+	struct page_frag *pfrag = sk_page_frag(sk);
+	u32 ends = prot->prepend_size + prot->tail_size;
+
+	if (!skb_page_frag_refill(ends, pfrag, sk->sk_allocation))
+		return -ENOMEM;
+	get_page(pfrag->page);
+	get_page(pfrag->page);
+	tx->en_page[0] = pfrag->page;
+	tx->en_poff[0] = pfrag->offset;
+	tx->en_plen[0] = prot->prepend_size;
+	tx->en_page[1] = pfrag->page;
+	tx->en_poff[1] = pfrag->offset + prot->prepend_size;
+	tx->en_plen[1] = prot->tail_size;
+	tx->en_n = 2;
+	pfrag->offset += ends;
+	return 0;
+}
+
+/* The sealed record becomes header, @pl's pieces (its pages now), tail. */
+static void ktls_en_take_msg(struct ktls_tx *tx, struct sk_msg *pl)
+{
+	struct page *tail = tx->en_page[1];
+	u16 toff = tx->en_poff[1], tlen = tx->en_plen[1];
+	u32 i;
+
+	tx->en_n = 1;
+	for (i = pl->sg.start; !ktls_ring_empty(i, pl->sg.end);
+	     i = ktls_ring_next(i)) {
+		struct scatterlist *s = &pl->sg.data[i];
+
+		tx->en_page[tx->en_n] = sg_page(s);
+		tx->en_poff[tx->en_n] = s->offset;
+		tx->en_plen[tx->en_n++] = s->length;
+	}
+	tx->en_page[tx->en_n] = tail;
+	tx->en_poff[tx->en_n] = toff;
+	tx->en_plen[tx->en_n++] = tlen;
+	ktls_msg_init(pl);
+}
+
+/*
+ * Encrypt @pl; it becomes the sealed record.  Our own copy of the
+ * plaintext is encrypted where it lies, anything else into pieces of the
+ * page fragment.
+ */
 static int ktls_tx_seal(struct sock *sk, struct ktls_tx *tx, struct sk_msg *pl,
 			u8 type)
 {
@@ -220,8 +301,10 @@ static int ktls_tx_seal(struct sock *sk, struct ktls_tx *tx, struct sk_msg *pl,
 	const struct ktls_prot *prot = &dir->prot;
 	u32 len = pl->sg.size;
 	u32 total = prot->prepend_size + len + prot->tail_size;
+	bool in_place = ktls_tx_in_place(pl);
 	struct ktls_tx_sg *sg = tx->sg;
-	u32 n, off, left;
+	struct scatterlist *dst;
+	unsigned int i, n;
 	int err;
 
 	if (!sg) {
@@ -230,12 +313,13 @@ static int ktls_tx_seal(struct sock *sk, struct ktls_tx *tx, struct sk_msg *pl,
 			return -ENOMEM;
 		tx->sg = sg;
 	}
-	err = ktls_en_alloc(sk, tx, total);
+	err = in_place ? ktls_en_alloc_ends(sk, tx) :
+			 ktls_en_alloc(sk, tx, total);
 	if (err)
 		return err;
 
-	ktls_hdr_build(prot, page_address(tx->en_pages[0]) + tx->en_off, type,
-		       len, &dir->st);
+	ktls_hdr_build(prot, page_address(tx->en_page[0]) + tx->en_poff[0],
+		       type, len, &dir->st);
 	ktls_nonce_build(prot, &dir->st, NULL, dir->nonce);
 	ktls_aad_build(prot, &dir->st, dir->aad, type, len);
 	tx->seal_type = type;
@@ -243,27 +327,37 @@ static int ktls_tx_seal(struct sock *sk, struct ktls_tx *tx, struct sk_msg *pl,
 	sg_init_table(sg->src, ARRAY_SIZE(sg->src));
 	sg_set_buf(&sg->src[0], dir->aad, prot->aad_size);
 	n = 1 + ktls_msg_to_sg(pl, &sg->src[1]);
-	if (prot->inner_type_size)
-		sg_set_buf(&sg->src[n++], &tx->seal_type, 1);
-	sg_mark_end(&sg->src[n - 1]);
+	if (in_place) {
+		u8 *tail = page_address(tx->en_page[1]) + tx->en_poff[1];
 
-	sg_init_table(sg->dst, ARRAY_SIZE(sg->dst));
-	sg_set_buf(&sg->dst[0], dir->aad, prot->aad_size);
-	off = prot->prepend_size;
-	left = total - off;
-	for (n = 1; left; n++) {
-		struct page *page;
-		u32 o, l;
+		/* The tail piece: the content type goes in, the tag comes out. */
+		if (prot->inner_type_size)
+			*tail = type;
+		sg_set_page(&sg->src[n++], tx->en_page[1], tx->en_plen[1],
+			    tx->en_poff[1]);
+		sg_mark_end(&sg->src[n - 1]);
+		dst = sg->src;
+	} else {
+		if (prot->inner_type_size)
+			sg_set_buf(&sg->src[n++], &tx->seal_type, 1);
+		sg_mark_end(&sg->src[n - 1]);
 
-		page = ktls_en_page(tx, off, &o);
-		l = min_t(u32, left, PAGE_SIZE - o);
-		sg_set_page(&sg->dst[n], page, l, o);
-		off += l;
-		left -= l;
+		dst = sg->dst;
+		sg_init_table(dst, ARRAY_SIZE(sg->dst));
+		sg_set_buf(&dst[0], dir->aad, prot->aad_size);
+		/* The header and explicit nonce are not the AEAD's to write. */
+		for (i = 0, n = 1; i < tx->en_n; i++) {
+			u32 skip = i ? 0 : prot->prepend_size;
+
+			if (tx->en_plen[i] > skip)
+				sg_set_page(&dst[n++], tx->en_page[i],
+					    tx->en_plen[i] - skip,
+					    tx->en_poff[i] + skip);
+		}
+		sg_mark_end(&dst[n - 1]);
 	}
-	sg_mark_end(&sg->dst[n - 1]);
 
-	err = ktls_aead_run(dir, sg->src, sg->dst, len + prot->inner_type_size,
+	err = ktls_aead_run(dir, sg->src, dst, len + prot->inner_type_size,
 			    true);
 	if (err) {
 		ktls_tx_drop_sealed(tx);
@@ -274,7 +368,10 @@ static int ktls_tx_seal(struct sock *sk, struct ktls_tx *tx, struct sk_msg *pl,
 
 	tx->en_len = total;
 	tx->en_sent = 0;
-	ktls_msg_free(pl);
+	if (in_place)
+		ktls_en_take_msg(tx, pl);
+	else
+		ktls_msg_free(pl);
 	return 0;
 }
 
@@ -476,8 +573,7 @@ int ktls_sendmsg_locked(struct sock *sk, struct msghdr *msg, bool spliced)
 			if (err != -EMSGSIZE)
 				goto out;
 		}
-		err = ktls_msg_append(&tx->pl, &msg->msg_iter, n, spliced,
-				      sk->sk_allocation);
+		err = ktls_msg_append(sk, &tx->pl, &msg->msg_iter, n, spliced);
 		if (err < 0)
 			goto out;
 		copied += err;
