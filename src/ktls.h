@@ -99,6 +99,8 @@ struct ktls_rx {
 	u32 cur_got; /* bytes of it taken so far */
 	struct sk_buff *ready; /* a whole record copied out, still encrypted */
 	u32 in_tcp; /* or: the length of a whole record still in TCP */
+	u32 hdr_len; /* length of the record at TCP's head, 0: not parsed */
+	u8 hdr[KTLS_MAX_PREPEND_SIZE]; /* and its header */
 	int err; /* sticky -EBADMSG: a record failed authentication */
 	bool stopped; /* framing error: nothing more is parsed */
 	bool key_update; /* KeyUpdate read: wait for the new key (TLS 1.3) */

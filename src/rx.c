@@ -272,16 +272,14 @@ static void ktls_rx_take(struct sock *sk, struct ktls_rx *rx, u32 len,
 }
 
 /*
- * Parse the next record's header in TCP's queue.  A whole record is left
- * there (rx->in_tcp says how long it is) unless TCP runs short of buffer,
- * see ktls_rx_short().  Runs in process context with the socket owned, or
- * from data_ready with the socket spinlock held.
+ * Parse the next record's header in TCP's queue (once: rx->hdr_len).  A
+ * whole record is left there (rx->in_tcp says how long it is) unless TCP
+ * runs short of buffer, see ktls_rx_short().  Runs in process context with
+ * the socket owned, or from data_ready with the socket spinlock held.
  */
 static void ktls_rx_pull(struct sock *sk, struct ktls_rx *rx, gfp_t gfp)
 {
 	const struct ktls_prot *prot = &rx->dir.prot;
-	u8 hdr[KTLS_MAX_PREPEND_SIZE];
-	u32 skb_off;
 	int len;
 
 	if (rx->ready || rx->in_tcp || rx->stopped)
@@ -290,18 +288,25 @@ static void ktls_rx_pull(struct sock *sk, struct ktls_rx *rx, gfp_t gfp)
 		ktls_rx_take(sk, rx, rx->cur->len, gfp);
 		return;
 	}
-	if (ktls_tcp_unread(sk) < prot->prepend_size ||
-	    ktls_tcp_peek(sk, 0, hdr, prot->prepend_size))
-		return;
-	len = ktls_hdr_parse(prot, hdr, prot->prepend_size);
-	if (len < 0) {
-		ktls_rx_framing_error(sk, rx, len);
-		return;
+	if (!rx->hdr_len) {
+		if (ktls_tcp_unread(sk) < prot->prepend_size ||
+		    ktls_tcp_peek(sk, 0, rx->hdr, prot->prepend_size))
+			return;
+		len = ktls_hdr_parse(prot, rx->hdr, prot->prepend_size);
+		if (len < 0) {
+			ktls_rx_framing_error(sk, rx, len);
+			return;
+		}
+		rx->hdr_len = len;
 	}
-	if (ktls_tcp_find(sk, len - 1, &skb_off))
-		rx->in_tcp = len;
-	else if (ktls_rx_short(sk, len))
+	/* TCP's queue holds exactly the bytes up to rcv_nxt. */
+	if (ktls_tcp_unread(sk) >= rx->hdr_len) {
+		rx->in_tcp = rx->hdr_len;
+	} else if (ktls_rx_short(sk, rx->hdr_len)) {
+		len = rx->hdr_len;
+		rx->hdr_len = 0; /* its bytes are leaving TCP */
 		ktls_rx_take(sk, rx, len, gfp);
+	}
 }
 
 /* Refresh rx->avail, the lockless hint for poll and waiters. */
@@ -415,7 +420,8 @@ static int ktls_rx_record(struct sock *sk, struct ktls_rx *rx, u8 *hdr,
 	if (!rx->in_tcp)
 		return -EAGAIN;
 	*len = rx->in_tcp;
-	return ktls_tcp_peek(sk, 0, hdr, prepend);
+	memcpy(hdr, rx->hdr, prepend);
+	return 0;
 }
 
 /* The record has been read (or failed): let it go. */
@@ -427,6 +433,7 @@ static void ktls_rx_record_done(struct sock *sk, struct ktls_rx *rx)
 	} else {
 		ktls_tcp_consume(sk, rx->in_tcp);
 		rx->in_tcp = 0;
+		rx->hdr_len = 0;
 	}
 }
 
@@ -468,6 +475,37 @@ static int ktls_rx_open(struct sock *sk, struct ktls_rx *rx, const u8 *hdr,
 }
 
 /*
+ * An skb for a record of @len bytes, in process context: one piece of the
+ * page fragment (as TCP's sends take), so that the pages of records a
+ * reader has finished with are used again rather than freed and
+ * allocated (and cleared) anew; else pages of its own.
+ */
+static struct sk_buff *ktls_rx_alloc(struct sock *sk, u32 len)
+{
+	struct page_frag *pfrag = sk_page_frag(sk);
+	struct sk_buff *skb;
+	int err;
+
+	if (skb_page_frag_refill(len, pfrag, sk->sk_allocation) &&
+	    pfrag->offset + len <= pfrag->size) {
+		skb = alloc_skb(0, sk->sk_allocation);
+		if (!skb)
+			return ERR_PTR(-ENOMEM);
+		get_page(pfrag->page);
+		skb_fill_page_desc(skb, 0, pfrag->page, pfrag->offset, len);
+		pfrag->offset += len;
+		skb->truesize += len;
+	} else {
+		skb = alloc_skb_with_frags(0, len, 0, &err, sk->sk_allocation);
+		if (!skb)
+			return ERR_PTR(err);
+	}
+	skb->len = len;
+	skb->data_len = len;
+	return skb;
+}
+
+/*
  * Decrypt the record in TCP's queue into a new skb, laid out as the
  * record itself (header and nonce in front, tag behind, as a stream
  * verdict program expects): the skb, or an ERR_PTR.
@@ -482,11 +520,9 @@ static struct sk_buff *ktls_rx_open_tcp(struct sock *sk, struct ktls_rx *rx,
 	struct sk_buff *skb;
 	int err, nsg;
 
-	skb = alloc_skb_with_frags(0, len, 0, &err, sk->sk_allocation);
-	if (!skb)
-		return ERR_PTR(err);
-	skb->len = len;
-	skb->data_len = len;
+	skb = ktls_rx_alloc(sk, len);
+	if (IS_ERR(skb))
+		return skb;
 	err = skb_store_bits(skb, 0, hdr, prot->prepend_size);
 	if (!err)
 		err = ktls_tcp_peek(sk, end, buf, tag);
@@ -542,6 +578,7 @@ static int ktls_rx_decrypt_next(struct sock *sk, struct ktls_rx *rx)
 		if (skb == ERR_PTR(-EMSGSIZE)) {
 			/* Too scattered to read in place: copy it out. */
 			rx->in_tcp = 0;
+			rx->hdr_len = 0;
 			ktls_rx_take(sk, rx, len, sk->sk_allocation);
 			return rx->ready ? ktls_rx_decrypt_next(sk, rx) :
 					   -ENOMEM;
