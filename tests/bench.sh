@@ -42,6 +42,7 @@ for k in "${KERNELS[@]}"; do
 done
 
 # Table from the lines "INFO <series>: bench tp <ver> <mode> a=.. b=.. plain=.. a/b=.. a/plain=.."
+# "INFO <series>: bench cpu <ver> <mode> ktls=other/cipher tls=.. ktls/tls=..",
 # and "INFO <series>: bench mem <impl> slab=.. sunreclaim=.. memfree=..".
 echo
 echo "Throughput, MB/s of plaintext (TLS 1.2/1.3 AES-GCM-128, loopback, QEMU TCG):"
@@ -68,6 +69,11 @@ $1 == "INFO" && $3 == "bench" && $4 == "pol" {
 		substr($5, 1, 1) "." substr($5, 2), $6, val("ktls"), val("ktls+pol"),
 		val("pol/none"));
 }
+$1 == "INFO" && $3 == "bench" && $4 == "cpu" {
+	cpu[++nc] = sprintf("%-6s %-4s %-9s %10s %10s %9s %10s %9s", substr($2, 1, length($2) - 1),
+		substr($5, 1, 1) "." substr($5, 2), $6, val("ktls"), val("tls"),
+		val("ktls/tls"), val("ktls+pol"), val("pol/none"));
+}
 $1 == "INFO" && $3 == "bench" && $4 == "mem" {
 	mem[++nm] = sprintf("%-6s %-6s %12s %16s %14s", substr($2, 1, length($2) - 1),
 		$5, val("slab"), val("sunreclaim"), val("memfree"));
@@ -82,6 +88,15 @@ END {
 	for (i = 1; i <= np; i++)
 		print pol[i];
 	if (!np)
+		print "  (no results)";
+	print "";
+	print "CPU time per MiB, other/cipher: samples (2 kHz, all runs) outside the cipher";
+	print "and idle / in the cipher; ratios of \"other\", the datapath around the AEAD:";
+	printf "%-6s %-4s %-9s %10s %10s %9s %10s %9s\n", "kernel", "TLS", "mode", "ktls",
+		"tls", "ktls/tls", "ktls+pol", "pol/none";
+	for (i = 1; i <= nc; i++)
+		print cpu[i];
+	if (!nc)
 		print "  (no results)";
 	print "";
 	print "Kernel memory per connected pair (both ends TX+RX keys, 1000 pairs), bytes:";

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tls_bench [-s MIB] [-n PAIRS] [-r REPS] [-p TOP] [-P BPF_OBJECT] ULP_A ULP_B
+ * tls_bench [-s MIB] [-n PAIRS] [-r REPS] [-c] [-p TOP] [-P BPF_OBJECT] ULP_A ULP_B
  *
  * Throughput and memory of two kTLS implementations (ULP_A, ULP_B, e.g.
  * "ktls tls") and of plain TCP, over loopback, for TLS 1.2 and 1.3 with
@@ -21,8 +21,12 @@
  * stream-verdict programs pass everything ("ULP_A+pol"); the ratio to
  * ULP_A without it is the policy's cost.
  *
- * With -p TOP, each measurement also prints its TOP busiest kernel
- * symbols (kprof.h): a development aid for finding where time goes.
+ * With -c, the CPUs' time during the measurements is sampled (kprof.h)
+ * and "INFO bench cpu" lines give, per MiB moved and summed over the
+ * runs, the samples outside the cipher's own code and idle ("other": the
+ * datapath's cost around the AEAD, steadier under TCG than throughput)
+ * and in the cipher.  -p TOP also prints each measurement's TOP busiest
+ * kernel symbols: a development aid for finding where time goes.
  *
  * Output: "INFO bench ..." lines with key=value fields, and a PASS/SKIP/FAIL
  * line per measurement.  An implementation that refuses the keys is n/a.
@@ -50,6 +54,8 @@ static size_t total = 16 * MIB;
 static int npairs = 1000;
 static int reps = 5;
 static int prof_top; /* -p: profile each measurement, print this many */
+static int prof_cpu; /* -c (or -p): account the CPUs' time */
+static struct kprof_sum last_cpu; /* of the last measurement */
 static const char *file_path = "/tmp/tls_bench.dat";
 static int pol_map = -1; /* the pass-all policy's sockhash (-P) */
 static __u32 pol_key;
@@ -176,7 +182,8 @@ static double measure(const char *ulp, int pol, uint16_t ver, enum mode m,
 			return -1;
 		}
 	}
-	if (prof_top && kprof_start())
+	memset(&last_cpu, 0, sizeof(last_cpu));
+	if (prof_cpu && kprof_start())
 		printf("INFO prof %s: perf_event_open: %s\n", name,
 		       strerror(errno));
 	t0 = kc_now();
@@ -187,8 +194,8 @@ static double measure(const char *ulp, int pol, uint16_t ver, enum mode m,
 	got = drain(rx, want, m == M_RECV ? CHUNK : sizeof(rbuf), rbuf);
 	dt = kc_now() - t0;
 	pthread_join(th, NULL);
-	if (prof_top)
-		kprof_stop(name, prof_top);
+	if (prof_cpu)
+		kprof_stop(name, prof_top, &last_cpu);
 	if (w.file >= 0)
 		close(w.file);
 	kt_close_now(tx);
@@ -257,6 +264,34 @@ static const char *num(double x, int ok, int slot)
 	return b[slot];
 }
 
+/*
+ * "INFO bench cpu": per MiB, samples outside the cipher and idle (other)
+ * and in the cipher, for each implementation of the measurement.
+ */
+static void cpu_line(const struct kc_version *v, int m, const char **impl,
+		     const int *pol, const struct kprof_sum *cpu,
+		     const double *mib, int n)
+{
+	double other[4];
+	int i;
+
+	printf("INFO bench cpu %s %s", v->name, mode_name[m]);
+	for (i = 0; i < n; i++) {
+		other[i] = mib[i] ? (cpu[i].total - cpu[i].idle -
+				     cpu[i].cipher) / mib[i] : 0;
+		printf(" %s%s=%.0f/%.0f", impl[i] ? impl[i] : "plain",
+		       pol[i] ? "+pol" : "", other[i],
+		       mib[i] ? cpu[i].cipher / mib[i] : 0);
+	}
+	printf(" %s/%s=%s", impl[0], impl[1],
+	       num(other[0] / other[1], other[0] > 0 && other[1] > 0, 3));
+	if (n == 4)
+		printf(" pol/none=%s",
+		       num(other[3] / other[0], other[0] > 0 && other[3] > 0,
+			   4));
+	printf(" (CPU samples per MiB at 2 kHz, other/cipher: outside/inside the cipher, idle left out)\n");
+}
+
 static void throughput(const char *const *ulps, const struct kc_version *v)
 {
 	const char *impl[4] = { ulps[0], ulps[1], NULL, ulps[0] };
@@ -270,6 +305,9 @@ static void throughput(const char *const *ulps, const struct kc_version *v)
 		printf("INFO bench no ciphertext for TLS %s: no ULP accepted TLS_TX\n",
 		       v->name);
 	for (m = 0; m < M_NR; m++) {
+		struct kprof_sum cpu[4] = {};
+		double mib[4] = { 0 };
+
 		/* Best of reps, the implementations taking turns. */
 		for (i = 0; i < n; i++)
 			r[i] = 1;
@@ -286,6 +324,12 @@ static void throughput(const char *const *ulps, const struct kc_version *v)
 				x = measure(impl[i], pol[i], v->ver, m, why[i],
 					    sizeof(why[i]));
 				r[i] = k && x > 0 && x < r[i] ? r[i] : x;
+				if (x > 0) {
+					cpu[i].total += last_cpu.total;
+					cpu[i].idle += last_cpu.idle;
+					cpu[i].cipher += last_cpu.cipher;
+					mib[i] += total / MIB;
+				}
 			}
 		}
 		for (i = 0; i < n; i++) {
@@ -306,6 +350,8 @@ static void throughput(const char *const *ulps, const struct kc_version *v)
 		       num(r[0] / r[1], r[0] > 0 && r[1] > 0, 3), ulps[0],
 		       num(r[0] / r[2], r[0] > 0 && r[2] > 0, 4), reps,
 		       total / MIB, m == M_RECV ? "recv" : "send");
+		if (prof_cpu)
+			cpu_line(v, m, impl, pol, cpu, mib, n);
 		if (n == 4)
 			printf("INFO bench pol %s %s %s=%s %s+pol=%s pol/none=%s (MB/s; a pass-all SK_MSG and stream verdict on the %s end)\n",
 			       v->name, mode_name[m], ulps[0], num(r[0], 1, 0),
@@ -460,7 +506,7 @@ int main(int argc, char **argv)
 	size_t v;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "s:n:r:p:P:")) != -1) {
+	while ((opt = getopt(argc, argv, "s:n:r:p:cP:")) != -1) {
 		if (opt == 'P')
 			pol_obj = optarg;
 		else if (opt == 's')
@@ -468,7 +514,9 @@ int main(int argc, char **argv)
 		else if (opt == 'r')
 			reps = atoi(optarg);
 		else if (opt == 'p')
-			prof_top = atoi(optarg);
+			prof_cpu = prof_top = atoi(optarg);
+		else if (opt == 'c')
+			prof_cpu = 1;
 		else if (opt == 'n')
 			npairs = atoi(optarg);
 		else
@@ -497,6 +545,6 @@ int main(int argc, char **argv)
 	return kt_failed;
 usage:
 	fprintf(stderr,
-		"usage: tls_bench [-s MIB] [-n PAIRS] [-r REPS] [-p TOP] [-P BPF_OBJECT] ULP_A ULP_B\n");
+		"usage: tls_bench [-s MIB] [-n PAIRS] [-r REPS] [-c] [-p TOP] [-P BPF_OBJECT] ULP_A ULP_B\n");
 	return 2;
 }

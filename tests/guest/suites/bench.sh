@@ -11,7 +11,7 @@ expect bench.load-intree modprobe tls
 info "bench: $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs, gcm(aes) by" \
 	"$(grep -A2 '^name *: gcm(aes)$' /proc/crypto | sed -n 's/^driver *: //p' | head -n 1)"
 out=/tmp/bench.out
-timeout 1500 /t/bin/tls_bench -P /t/bin/bench_pass.bpf.o ktls tls >"$out" 2>&1
+timeout 1500 /t/bin/tls_bench -c -P /t/bin/bench_pass.bpf.o ktls tls >"$out" 2>&1
 rc=$?
 n=0
 while read -r st name reason; do
