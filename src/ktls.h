@@ -49,6 +49,7 @@ struct ktls_dir {
 enum {
 	KTLS_TX_CLOSING, /* tx.flags: the socket is closing */
 	KTLS_TX_SCHEDULED, /* the push work is queued (or must not be) */
+	KTLS_TX_UNSEALED, /* a call ended (TCP full) before sealing its bytes */
 };
 
 /* SK_MSG verdict state of a TX side in a sockmap, see policy.c. */
@@ -249,7 +250,7 @@ int ktls_sendmsg(struct sock *sk, struct msghdr *msg, size_t size);
 int ktls_sendmsg_locked(struct sock *sk, struct msghdr *msg, bool spliced);
 int ktls_tx_flush(struct sock *sk, struct ktls_tx *tx, int flags);
 int ktls_tx_seal_front(struct sock *sk, struct ktls_tx *tx, u32 len, int flags);
-void ktls_tx_relock(struct sock *sk, bool unlock);
+void ktls_tx_relock(struct sock *sk, struct ktls_tx *tx, bool unlock);
 struct ktls_ctx *ktls_tx_lock(struct sock *sk, int *err);
 void ktls_tx_unlock(struct sock *sk, struct ktls_ctx *ctx);
 int ktls_tx_send_msg(struct sock *sk, struct ktls_tx *tx, struct sk_msg *msg,

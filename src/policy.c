@@ -230,9 +230,9 @@ int ktls_tx_policy_flush(struct sock *sk, struct ktls_tx *tx, int flags,
 			ktls_msg_init(&part);
 			ktls_msg_split(pl, &part, send);
 
-			ktls_tx_relock(sk, true);
+			ktls_tx_relock(sk, tx, true);
 			err = ktls_redirect(target, ingress, &part, flags);
-			ktls_tx_relock(sk, false);
+			ktls_tx_relock(sk, tx, false);
 
 			sock_put(target);
 			*copied -= part.sg.size;

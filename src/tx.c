@@ -84,12 +84,12 @@ void ktls_tx_unlock(struct sock *sk, struct ktls_ctx *ctx)
 
 /*
  * Let go of both locks for a while (a redirect locks another socket) or
- * take them back.  The caller holds a context reference.
+ * take them back.  The caller keeps @tx alive (a context reference, or it
+ * is the push work, which close() waits for); close() may run meanwhile
+ * and leave the socket without our context: KTLS_TX_CLOSING says so.
  */
-void ktls_tx_relock(struct sock *sk, bool unlock)
+void ktls_tx_relock(struct sock *sk, struct ktls_tx *tx, bool unlock)
 {
-	struct ktls_tx *tx = ktls_ctx(sk)->tx;
-
 	if (unlock) {
 		release_sock(sk);
 		mutex_unlock(&tx->lock);
@@ -475,6 +475,27 @@ static int ktls_cmsg_type(struct sock *sk, struct ktls_tx *tx,
 }
 
 /*
+ * Push the sealed record TCP refused earlier; then seal and push what a
+ * call that ran into a full TCP left of the records it closed (the rest
+ * of a policy's verdicts).  0 when nothing is left behind, else TCP's
+ * error (-EAGAIN: later, from the write-space work).
+ */
+static int ktls_tx_catch_up(struct sock *sk, struct ktls_tx *tx, int flags)
+{
+	ssize_t none = 0;
+	int err = 0;
+
+	if (ktls_tx_pending(tx))
+		err = ktls_tx_push(sk, tx, flags);
+	if (err || !test_and_clear_bit(KTLS_TX_UNSEALED, &tx->flags))
+		return err;
+	err = ktls_tx_policy_flush(sk, tx, flags, false, &none);
+	if (err == -EAGAIN && tx->pl.sg.size)
+		set_bit(KTLS_TX_UNSEALED, &tx->flags);
+	return err;
+}
+
+/*
  * A whole record can be sealed straight from the caller's pages, without
  * copying them first: it fills a record on its own (or ends the call),
  * no sealed record waits (so nothing lets go of the locks before it is
@@ -533,11 +554,9 @@ int ktls_sendmsg_locked(struct sock *sk, struct msghdr *msg, bool spliced)
 	}
 
 	/* Whatever TCP did not take last time goes first. */
-	if (ktls_tx_pending(tx)) {
-		err = ktls_tx_push(sk, tx, msg->msg_flags);
-		if (err)
-			return err;
-	}
+	err = ktls_tx_catch_up(sk, tx, msg->msg_flags);
+	if (err)
+		return err;
 	if (tx->pl.sg.size && tx->type != type) {
 		err = ktls_tx_policy_flush(sk, tx, msg->msg_flags, true,
 					   &copied);
@@ -586,10 +605,13 @@ int ktls_sendmsg_locked(struct sock *sk, struct msghdr *msg, bool spliced)
 						   &copied);
 			/*
 			 * -EAGAIN: TCP is full and the caller must not wait;
-			 * the bytes taken so far are sealed and go out later.
-			 * -EACCES: a policy dropped bytes; @copied no longer
-			 * counts them.
+			 * the bytes taken so far go out later, sealed now or
+			 * (a policy's verdicts cut the record up) once TCP
+			 * has room.  -EACCES: a policy dropped bytes; @copied
+			 * no longer counts them.
 			 */
+			if (err == -EAGAIN && tx->pl.sg.size)
+				set_bit(KTLS_TX_UNSEALED, &tx->flags);
 			if (err)
 				goto out;
 		}
@@ -667,8 +689,8 @@ static void ktls_tx_work(struct work_struct *work)
 	clear_bit(KTLS_TX_SCHEDULED, &tx->flags);
 	mutex_lock(&tx->lock);
 	lock_sock(sk);
-	if (ktls_tx_pending(tx) && !test_bit(KTLS_TX_CLOSING, &tx->flags))
-		ktls_tx_push(sk, tx, MSG_DONTWAIT);
+	if (!test_bit(KTLS_TX_CLOSING, &tx->flags))
+		ktls_tx_catch_up(sk, tx, MSG_DONTWAIT);
 	release_sock(sk);
 	mutex_unlock(&tx->lock);
 }

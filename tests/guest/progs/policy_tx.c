@@ -17,6 +17,10 @@
  *   apply-partial    apply_bytes(600) then drop: send returns 600
  *   apply-span       apply_bytes(2500) over sends of 1000: not rerun until
  *                    consumed, then a boundary inside the third send
+ *   apply-eagain     apply_bytes(100) on every run, non-blocking sends of
+ *                    16000 into a TCP that fills: a call that stops (TCP
+ *                    full) halfway through its verdicts returns 16000, and
+ *                    the rest of its bytes arrive with no further send
  *   cork             cork_bytes(3000): sends of 1000 return 1000, nothing
  *                    arrives until 3000 are pending, then one verdict
  *   cork-drop        a drop after the cork discards all 3000 bytes: EACCES
@@ -274,6 +278,90 @@ static void case_apply_span(void)
 		tc_recv(&t, "P after send 4", c.p, buf + 3000, 300);
 		tc_quiet(&t, "P afterwards", c.p);
 		tc_runs(&t, "runs", c.pol.msg_stats, 3, SIZES(1000, 500, 300));
+	}
+	tx_done(&t, &c, ctrs);
+}
+
+/*
+ * The program's runs times 100 (each run passes 100 bytes) fall short of
+ * @sent: a call ended with bytes of its records not yet sealed.
+ */
+static int unsealed_left(struct tcase *t, struct txc *c, size_t sent)
+{
+	struct pc_stats st;
+
+	return !pol_stats(t, c->pol.msg_stats, &st) && st.runs * 100 < sent;
+}
+
+/*
+ * P reads (at most @max bytes, @flags) and checks them against the stream
+ * of repeated 16000-byte sends of buf; *@rcvd counts what arrived.
+ * Returns the recv() result.
+ */
+static ssize_t p_read(struct tcase *t, struct txc *c, size_t *rcvd, size_t max,
+		      int flags)
+{
+	static unsigned char r[16000];
+	ssize_t n, k;
+
+	n = recv(c->p, r, max < sizeof(r) ? max : sizeof(r), flags);
+	for (k = 0; k < n; k++)
+		if (r[k] != buf[(*rcvd + k) % 16000]) {
+			tc_fail(t, "P: byte %zu of the stream differs",
+				*rcvd + k);
+			return -1;
+		}
+	if (n > 0)
+		*rcvd += n;
+	return n;
+}
+
+static void case_apply_eagain(void)
+{
+	const struct pc_step st[] = { { .apply = 100 } };
+	long long ctrs[C_N] = { 0 };
+	size_t sent = 0, rcvd = 0;
+	int small = 4096, i;
+	struct tcase t;
+	struct txc c;
+	ssize_t n;
+
+	tc_begin(&t, "apply-eagain");
+	if (!tx_setup(&t, &c, st, 1, 0)) {
+		c.ok = 1;
+		setsockopt(c.s, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
+		setsockopt(c.p, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+		kc_rand(buf, 16000, 17);
+		/*
+		 * Send until a call runs into the full TCP halfway through
+		 * its verdicts; P reads a little whenever none did.
+		 */
+		for (i = 0; i < 400 && !unsealed_left(&t, &c, sent); i++) {
+			n = snd(c.s, buf, 16000, MSG_DONTWAIT);
+			if (n == 16000) {
+				sent += n;
+			} else if (n >= 0 || errno != EAGAIN) {
+				tc_rc(&t, "non-blocking send 16000", n, 16000);
+				break;
+			} else if (p_read(&t, &c, &rcvd, 3000, MSG_DONTWAIT) <
+					   0 &&
+				   errno != EAGAIN) {
+				break;
+			}
+		}
+		if (!unsealed_left(&t, &c, sent))
+			tc_fail(&t,
+				"no call ended with bytes left unsealed in %d tries (%zu bytes sent)",
+				i, sent);
+		/* With no further send, all of it arrives. */
+		while (rcvd < sent && p_read(&t, &c, &rcvd, sent - rcvd, 0) > 0)
+			;
+		if (rcvd != sent)
+			tc_fail(&t, "P: %zu of the %zu bytes sent arrived",
+				rcvd, sent);
+		tc_quiet(&t, "P afterwards", c.p);
+		ctrs[C_PASS] = sent / 100;
+		tc_runs(&t, "runs", c.pol.msg_stats, sent / 100, NULL);
 	}
 	tx_done(&t, &c, ctrs);
 }
@@ -1001,6 +1089,7 @@ static const struct {
 	{ "pass", case_pass },
 	{ "drop", case_drop },
 	{ "apply-partial", case_apply_partial },
+	{ "apply-eagain", case_apply_eagain },
 	{ "apply-span", case_apply_span },
 	{ "cork", case_cork },
 	{ "cork-drop", case_cork_drop },
