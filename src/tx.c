@@ -112,6 +112,14 @@ static void ktls_tx_drop_sealed(struct ktls_tx *tx)
 	tx->en_sent = 0;
 }
 
+/* Add a piece to the sealed record, which takes over the page reference. */
+static void ktls_en_add(struct ktls_tx *tx, struct page *page, u32 off, u32 len)
+{
+	tx->en_page[tx->en_n] = page;
+	tx->en_poff[tx->en_n] = off;
+	tx->en_plen[tx->en_n++] = len;
+}
+
 /* The piece holding byte @off of the sealed record; @poff: where in it. */
 static unsigned int ktls_en_piece(const struct ktls_tx *tx, u32 off, u32 *poff)
 {
@@ -158,9 +166,7 @@ static int ktls_en_alloc(struct sock *sk, struct ktls_tx *tx, u32 total)
 			}
 			n = min_t(u32, total, PAGE_SIZE);
 		}
-		tx->en_page[tx->en_n] = page;
-		tx->en_poff[tx->en_n] = off;
-		tx->en_plen[tx->en_n++] = n;
+		ktls_en_add(tx, page, off, n);
 		total -= n;
 		want = 1;
 	}
@@ -256,13 +262,9 @@ static int ktls_en_alloc_ends(struct sock *sk, struct ktls_tx *tx)
 		return -ENOMEM;
 	get_page(pfrag->page);
 	get_page(pfrag->page);
-	tx->en_page[0] = pfrag->page;
-	tx->en_poff[0] = pfrag->offset;
-	tx->en_plen[0] = prot->prepend_size;
-	tx->en_page[1] = pfrag->page;
-	tx->en_poff[1] = pfrag->offset + prot->prepend_size;
-	tx->en_plen[1] = prot->tail_size;
-	tx->en_n = 2;
+	ktls_en_add(tx, pfrag->page, pfrag->offset, prot->prepend_size);
+	ktls_en_add(tx, pfrag->page, pfrag->offset + prot->prepend_size,
+		    prot->tail_size);
 	pfrag->offset += ends;
 	return 0;
 }
@@ -279,13 +281,9 @@ static void ktls_en_take_msg(struct ktls_tx *tx, struct sk_msg *pl)
 	     i = ktls_ring_next(i)) {
 		struct scatterlist *s = &pl->sg.data[i];
 
-		tx->en_page[tx->en_n] = sg_page(s);
-		tx->en_poff[tx->en_n] = s->offset;
-		tx->en_plen[tx->en_n++] = s->length;
+		ktls_en_add(tx, sg_page(s), s->offset, s->length);
 	}
-	tx->en_page[tx->en_n] = tail;
-	tx->en_poff[tx->en_n] = toff;
-	tx->en_plen[tx->en_n++] = tlen;
+	ktls_en_add(tx, tail, toff, tlen);
 	ktls_msg_init(pl);
 }
 
