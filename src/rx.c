@@ -239,6 +239,20 @@ static bool ktls_rx_short(struct sock *sk, u32 len)
 	return len > rcvbuf / 4 || atomic_read(&sk->sk_rmem_alloc) > rcvbuf / 2;
 }
 
+/* An skb of @len bytes in pages of its own, or an ERR_PTR. */
+static struct sk_buff *ktls_skb_pages(u32 len, gfp_t gfp)
+{
+	struct sk_buff *skb;
+	int err;
+
+	skb = alloc_skb_with_frags(0, len, 0, &err, gfp);
+	if (!skb)
+		return ERR_PTR(err);
+	skb->len = len;
+	skb->data_len = len;
+	return skb;
+}
+
 /*
  * Copy what has arrived of the next record (@len bytes) out of TCP into
  * rx->cur; once all of it is there it moves to rx->ready.
@@ -248,14 +262,13 @@ static void ktls_rx_take(struct sock *sk, struct ktls_rx *rx, u32 len,
 {
 	read_descriptor_t desc = {};
 	struct ktls_rx_fill fill;
-	int err;
 
 	if (!rx->cur) {
-		rx->cur = alloc_skb_with_frags(0, len, 0, &err, gfp);
-		if (!rx->cur)
+		rx->cur = ktls_skb_pages(len, gfp);
+		if (IS_ERR(rx->cur)) {
+			rx->cur = NULL;
 			return; /* retried on the next read or packet */
-		rx->cur->len = len;
-		rx->cur->data_len = len;
+		}
 		rx->cur_got = 0;
 	}
 	fill.skb = rx->cur;
@@ -484,22 +497,17 @@ static struct sk_buff *ktls_rx_alloc(struct sock *sk, u32 len)
 {
 	struct page_frag *pfrag = sk_page_frag(sk);
 	struct sk_buff *skb;
-	int err;
 
-	if (skb_page_frag_refill(len, pfrag, sk->sk_allocation) &&
-	    pfrag->offset + len <= pfrag->size) {
-		skb = alloc_skb(0, sk->sk_allocation);
-		if (!skb)
-			return ERR_PTR(-ENOMEM);
-		get_page(pfrag->page);
-		skb_fill_page_desc(skb, 0, pfrag->page, pfrag->offset, len);
-		pfrag->offset += len;
-		skb->truesize += len;
-	} else {
-		skb = alloc_skb_with_frags(0, len, 0, &err, sk->sk_allocation);
-		if (!skb)
-			return ERR_PTR(err);
-	}
+	if (!skb_page_frag_refill(len, pfrag, sk->sk_allocation) ||
+	    pfrag->offset + len > pfrag->size)
+		return ktls_skb_pages(len, sk->sk_allocation);
+	skb = alloc_skb(0, sk->sk_allocation);
+	if (!skb)
+		return ERR_PTR(-ENOMEM);
+	get_page(pfrag->page);
+	skb_fill_page_desc(skb, 0, pfrag->page, pfrag->offset, len);
+	pfrag->offset += len;
+	skb->truesize += len;
 	skb->len = len;
 	skb->data_len = len;
 	return skb;
