@@ -191,6 +191,8 @@ enum ktls_stat {
 	KTLS_STAT_RX_SKB_PASS,
 	KTLS_STAT_RX_SKB_DROP,
 	KTLS_STAT_RX_SKB_REDIRECT,
+	/* ours: used-up page fragments whose pages came back (frag.c) */
+	KTLS_STAT_FRAG_REUSED,
 	KTLS_NUM_STATS,
 };
 
@@ -204,6 +206,12 @@ static inline void ktls_stat_inc(const struct sock *sk, enum ktls_stat stat)
 {
 	ktls_stat_add(sk, stat, 1);
 }
+
+/* frag.c: page fragments whose pages come back */
+bool ktls_frag_refill(struct sock *sk, struct page_frag *pfrag,
+		      unsigned int sz);
+int ktls_frag_init(void);
+void ktls_frag_cleanup(void);
 
 /* ulp.c */
 extern struct tcp_ulp_ops ktls_ulp_ops;

@@ -18,6 +18,9 @@ static int __init ktls_init(void)
 {
 	int err;
 
+	err = ktls_frag_init();
+	if (err)
+		return err;
 	err = ktls_stats_init();
 	if (err)
 		return err;
@@ -56,6 +59,7 @@ static void __exit ktls_exit(void)
 		       atomic_long_read(&ktls_live_ctx),
 		       atomic_long_read(&ktls_live_rx_records));
 	ktls_proto_cleanup();
+	ktls_frag_cleanup();
 	ktls_stats_exit();
 }
 

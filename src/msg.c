@@ -166,7 +166,7 @@ int ktls_msg_append(struct sock *sk, struct sk_msg *msg, struct iov_iter *from,
 		if (!room) {
 			if (ktls_ring_full(msg->sg.start, msg->sg.end))
 				break;
-			if (!skb_page_frag_refill(1, pfrag, sk->sk_allocation))
+			if (!ktls_frag_refill(sk, pfrag, 1))
 				goto err_nomem;
 			get_page(pfrag->page);
 			sg = &msg->sg.data[msg->sg.end];

@@ -498,7 +498,7 @@ static struct sk_buff *ktls_rx_alloc(struct sock *sk, u32 len)
 	struct page_frag *pfrag = sk_page_frag(sk);
 	struct sk_buff *skb;
 
-	if (!skb_page_frag_refill(len, pfrag, sk->sk_allocation) ||
+	if (!ktls_frag_refill(sk, pfrag, len) ||
 	    pfrag->offset + len > pfrag->size)
 		return ktls_skb_pages(len, sk->sk_allocation);
 	skb = alloc_skb(0, sk->sk_allocation);

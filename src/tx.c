@@ -148,8 +148,7 @@ static int ktls_en_alloc(struct sock *sk, struct ktls_tx *tx, u32 total)
 		struct page *page;
 		u32 n, off = 0;
 
-		if (frag &&
-		    skb_page_frag_refill(want, pfrag, sk->sk_allocation)) {
+		if (frag && ktls_frag_refill(sk, pfrag, want)) {
 			page = pfrag->page;
 			off = pfrag->offset;
 			n = min_t(u32, total, pfrag->size - off);
@@ -258,7 +257,7 @@ static int ktls_en_alloc_ends(struct sock *sk, struct ktls_tx *tx)
 	struct page_frag *pfrag = sk_page_frag(sk);
 	u32 ends = prot->prepend_size + prot->tail_size;
 
-	if (!skb_page_frag_refill(ends, pfrag, sk->sk_allocation))
+	if (!ktls_frag_refill(sk, pfrag, ends))
 		return -ENOMEM;
 	get_page(pfrag->page);
 	get_page(pfrag->page);
