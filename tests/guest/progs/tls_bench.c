@@ -125,6 +125,7 @@ static double measure(const char *ulp, int pol, uint16_t ver, enum mode m,
 		      char *why, size_t whylen)
 {
 	static unsigned char rbuf[256 * KIB], wbuf[CHUNK];
+	static int wbuf_filled;
 	struct writer w = { .file = -1, .chunk = CHUNK, .len = total };
 	int tx, rx, tls_end, dir;
 	size_t want = 0, got;
@@ -165,6 +166,13 @@ static double measure(const char *ulp, int pol, uint16_t ver, enum mode m,
 		kt_close_now(rx);
 		return 0;
 	}
+	/*
+	 * Data the program wrote, as an application's would be: pages never
+	 * written are the shared zero page, which a zero-copy sender has to
+	 * pin by the slow path.
+	 */
+	if (!wbuf_filled++)
+		kc_rand(wbuf, sizeof(wbuf), 7);
 	w.fd = tx;
 	w.buf = wbuf;
 	if (m == M_RECV && ulp) {
