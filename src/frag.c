@@ -28,8 +28,7 @@
 
 static unsigned int ktls_shelf_len = 16;
 module_param_named(frag_shelf, ktls_shelf_len, uint, 0444);
-MODULE_PARM_DESC(frag_shelf,
-		 "Used-up 32 KiB page fragments kept per CPU for reuse (0-64, default 16)");
+MODULE_PARM_DESC(frag_shelf, "32 KiB fragments kept per CPU for reuse (0-64)");
 
 struct ktls_shelf {
 	struct page *page[KTLS_SHELF_MAX];
@@ -81,11 +80,9 @@ static void ktls_frag_swap(struct sock *sk, struct page_frag *pfrag)
  * skb_page_frag_refill() for @sk's page fragment, taking a used-up
  * fragment's pages back from the shelf when it can.
  */
-bool ktls_frag_refill(struct sock *sk, struct page_frag *pfrag,
-		      unsigned int sz)
+bool ktls_frag_refill(struct sock *sk, struct page_frag *pfrag, unsigned int sz)
 {
-	if (ktls_shelf_len && pfrag->page &&
-	    page_ref_count(pfrag->page) != 1 &&
+	if (ktls_shelf_len && pfrag->page && page_ref_count(pfrag->page) != 1 &&
 	    pfrag->offset + sz > pfrag->size)
 		ktls_frag_swap(sk, pfrag);
 	return skb_page_frag_refill(sz, pfrag, sk->sk_allocation);
