@@ -87,10 +87,16 @@ struct ktls_tx {
 	struct ktls_tx_sg *sg; /* allocated when the first record is sealed */
 };
 
-/* The AEAD's view of a record being sealed. */
+/*
+ * The AEAD's view of a record being sealed; and the caller's pages that
+ * the open record holds while an SK_MSG program judges it (see
+ * ktls_tx_send_judged()).
+ */
 struct ktls_tx_sg {
 	struct scatterlist src[MAX_MSG_FRAGS + 3];
 	struct scatterlist dst[KTLS_EN_PIECES + 1];
+	struct page *pinned[MAX_MSG_FRAGS];
+	u8 pinned_n;
 };
 
 struct ktls_rx {
@@ -162,6 +168,7 @@ void ktls_msg_trim(struct sk_msg *msg, u32 size);
 void ktls_msg_split(struct sk_msg *msg, struct sk_msg *front, u32 len);
 void ktls_msg_unsplit(struct sk_msg *msg, struct sk_msg *front);
 u32 ktls_msg_to_sg(struct sk_msg *msg, struct scatterlist *sg);
+bool ktls_msg_copy_elem(struct sock *sk, struct scatterlist *sg);
 
 /* stats.c: /proc/net/ktls_stat */
 enum ktls_stat {
@@ -258,6 +265,7 @@ int ktls_sendmsg(struct sock *sk, struct msghdr *msg, size_t size);
 int ktls_sendmsg_locked(struct sock *sk, struct msghdr *msg, bool spliced);
 int ktls_tx_flush(struct sock *sk, struct ktls_tx *tx, int flags);
 int ktls_tx_seal_front(struct sock *sk, struct ktls_tx *tx, u32 len, int flags);
+int ktls_tx_own_pinned(struct sock *sk, struct ktls_tx *tx);
 void ktls_tx_relock(struct sock *sk, struct ktls_tx *tx, bool unlock);
 struct ktls_ctx *ktls_tx_lock(struct sock *sk, int *err);
 void ktls_tx_unlock(struct sock *sk, struct ktls_ctx *ctx);

@@ -4,6 +4,7 @@
  * layout, so a psock verdict can be run on it): append from an iterator,
  * free, and lay it out as a flat scatterlist for the AEAD.
  */
+#include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/uio.h>
 #include <net/sock.h>
@@ -281,6 +282,26 @@ void ktls_msg_unsplit(struct sk_msg *msg, struct sk_msg *front)
 	}
 	msg->sg.start = front->sg.start;
 	ktls_msg_init(front);
+}
+
+/*
+ * Copy the bytes of the element @sg (at most a page's worth) into @sk's
+ * page fragment and point it there; the page it held is let go.  False,
+ * with @sg unchanged, when short of memory.
+ */
+bool ktls_msg_copy_elem(struct sock *sk, struct scatterlist *sg)
+{
+	struct page_frag *pfrag = sk_page_frag(sk);
+
+	if (!ktls_frag_refill(sk, pfrag, sg->length))
+		return false;
+	memcpy_from_page(page_address(pfrag->page) + pfrag->offset, sg_page(sg),
+			 sg->offset, sg->length);
+	get_page(pfrag->page);
+	put_page(sg_page(sg));
+	sg_set_page(sg, pfrag->page, sg->length, pfrag->offset);
+	pfrag->offset += sg->length;
+	return true;
 }
 
 /* Lay the ring out in @sg from index 0; returns the entries used. */

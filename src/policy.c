@@ -174,6 +174,7 @@ int ktls_tx_policy_flush(struct sock *sk, struct ktls_tx *tx, int flags,
 	struct sk_msg *pl = &tx->pl;
 	struct sk_psock *psock;
 	int err = 0, popped = 0;
+	bool corked;
 
 	/* Control records are not shown to the program. */
 	if (tx->type != KTLS_TYPE_DATA)
@@ -196,8 +197,21 @@ int ktls_tx_policy_flush(struct sock *sk, struct ktls_tx *tx, int flags,
 			if (pl->cork_bytes > pl->sg.size && !full)
 				goto hold;
 			popped += ktls_tx_run(sk, tx, psock);
+			corked = pl->cork_bytes > pl->sg.size && !full;
+			/*
+			 * Pages of the caller are sealed from where they are
+			 * only under a pass of all of them.
+			 */
+			if (tx->sg && tx->sg->pinned_n &&
+			    (corked || pol->eval != __SK_PASS ||
+			     (pol->apply && pol->apply < pl->sg.size) ||
+			     pl->sg.size > tx->max_payload)) {
+				err = ktls_tx_own_pinned(sk, tx);
+				if (err)
+					break;
+			}
 			/* A cork comes before the verdict and runs it again. */
-			if (pl->cork_bytes > pl->sg.size && !full) {
+			if (corked) {
 				pol->eval = __SK_NONE;
 				goto hold;
 			}
@@ -219,6 +233,14 @@ int ktls_tx_policy_flush(struct sock *sk, struct ktls_tx *tx, int flags,
 			err = ktls_tx_seal_front(sk, tx, 0, flags);
 			if (err)
 				break;
+			/*
+			 * bpf_msg_push_data() may have made more than a
+			 * record of it: the verdict covers all, record by
+			 * record.
+			 */
+			if (!pol->apply)
+				pol->apply = pl->sg.size;
+			send = min_t(u32, send, tx->max_payload);
 			ktls_tx_consume(sk, tx, send);
 			err = ktls_tx_seal_front(sk, tx, send, flags);
 			break;

@@ -229,12 +229,16 @@ static int ktls_tx_push(struct sock *sk, struct ktls_tx *tx, int flags)
 
 /*
  * Our own copy of the plaintext, in few enough pieces, is sealed where it
- * lies.  Pages of the caller or of a file (marked in sg.copy) are never
+ * lies.  Pages of the caller or of a file (marked in sg.copy, and all of
+ * the ring while it holds pages pinned for a judged record) are never
  * written.
  */
-static bool ktls_tx_in_place(const struct sk_msg *pl)
+static bool ktls_tx_in_place(const struct ktls_tx *tx, const struct sk_msg *pl)
 {
 	u32 i, n = 0;
+
+	if (tx->sg->pinned_n)
+		return false;
 
 	for (i = pl->sg.start; !ktls_ring_empty(i, pl->sg.end);
 	     i = ktls_ring_next(i)) {
@@ -286,6 +290,13 @@ static void ktls_en_take_msg(struct ktls_tx *tx, struct sk_msg *pl)
 	ktls_msg_init(pl);
 }
 
+static struct ktls_tx_sg *ktls_tx_get_sg(struct sock *sk, struct ktls_tx *tx)
+{
+	if (!tx->sg)
+		tx->sg = kzalloc(sizeof(*tx->sg), sk->sk_allocation);
+	return tx->sg;
+}
+
 /*
  * Encrypt @pl; it becomes the sealed record.  Our own copy of the
  * plaintext is encrypted where it lies, anything else into pieces of the
@@ -298,18 +309,15 @@ static int ktls_tx_seal(struct sock *sk, struct ktls_tx *tx, struct sk_msg *pl,
 	const struct ktls_prot *prot = &dir->prot;
 	u32 len = pl->sg.size;
 	u32 total = prot->prepend_size + len + prot->tail_size;
-	bool in_place = ktls_tx_in_place(pl);
-	struct ktls_tx_sg *sg = tx->sg;
+	struct ktls_tx_sg *sg = ktls_tx_get_sg(sk, tx);
 	struct scatterlist *dst;
 	unsigned int i, n;
+	bool in_place;
 	int err;
 
-	if (!sg) {
-		sg = kmalloc(sizeof(*sg), sk->sk_allocation);
-		if (!sg)
-			return -ENOMEM;
-		tx->sg = sg;
-	}
+	if (!sg)
+		return -ENOMEM;
+	in_place = ktls_tx_in_place(tx, pl);
 	err = in_place ? ktls_en_alloc_ends(sk, tx) :
 			 ktls_en_alloc(sk, tx, total);
 	if (err)
@@ -494,16 +502,16 @@ static int ktls_tx_catch_up(struct sock *sk, struct ktls_tx *tx, int flags)
 
 /*
  * A whole record can be sealed straight from the caller's pages, without
- * copying them first: it fills a record on its own (or ends the call),
- * no sealed record waits (so nothing lets go of the locks before it is
- * sealed) and no SK_MSG program must see it.
+ * copying them first: it fills a record on its own (or ends the call), no
+ * sealed record waits (so nothing lets go of the locks before it is
+ * sealed) and no verdict of an SK_MSG program carries over to it.
  */
-static bool ktls_tx_direct(struct sock *sk, struct ktls_tx *tx,
-			   struct msghdr *msg, u32 n, bool eor)
+static bool ktls_tx_direct(struct ktls_tx *tx, struct msghdr *msg, u32 n,
+			   bool eor)
 {
 	return !tx->pl.sg.size && user_backed_iter(&msg->msg_iter) &&
 	       (n == tx->max_payload || (eor && n == msg_data_left(msg))) &&
-	       !ktls_tx_pending(tx) && !ktls_tx_has_policy(sk);
+	       !ktls_tx_pending(tx) && tx->pol.eval == __SK_NONE;
 }
 
 /*
@@ -528,6 +536,83 @@ static int ktls_tx_send_direct(struct sock *sk, struct ktls_tx *tx,
 	ktls_msg_free(&tx->pl);
 	iov_iter_revert(&msg->msg_iter, n);
 	return err ?: -ENOMEM;
+}
+
+/*
+ * The same with an SK_MSG program, which judges the record first.  It
+ * reads (and may write) a copy of the bytes in the caller's first page;
+ * the rest stay hidden (sg.copy) until it pulls them, and are never
+ * written.  A pass of the whole record seals it from the caller's pages;
+ * before any other verdict acts they are copied (ktls_tx_own_pinned()),
+ * since a record must not keep them past the call.
+ */
+static int ktls_tx_send_judged(struct sock *sk, struct ktls_tx *tx,
+			       struct msghdr *msg, u32 n, ssize_t *copied)
+{
+	struct ktls_tx_sg *sg = ktls_tx_get_sg(sk, tx);
+	struct sk_msg *pl = &tx->pl;
+	u32 i;
+	int err;
+
+	if (!sg)
+		return -ENOMEM;
+	err = ktls_msg_pin(pl, &msg->msg_iter, n);
+	if (err < 0)
+		return err;
+	for (i = pl->sg.start; !ktls_ring_empty(i, pl->sg.end);
+	     i = ktls_ring_next(i))
+		sg->pinned[sg->pinned_n++] = sg_page(&pl->sg.data[i]);
+	err = -ENOMEM;
+	if (!ktls_msg_copy_elem(sk, &pl->sg.data[pl->sg.start]))
+		goto unwind;
+	__clear_bit(pl->sg.start, pl->sg.copy);
+
+	*copied += n;
+	err = ktls_tx_policy_flush(sk, tx, msg->msg_flags, n == tx->max_payload,
+				   copied);
+	if (!pl->sg.size || !sg->pinned_n) {
+		sg->pinned_n = 0;
+		if (err == -EAGAIN && pl->sg.size)
+			set_bit(KTLS_TX_UNSEALED, &tx->flags);
+		return err;
+	}
+	/* Neither sealed nor copied: as if the call never got to them. */
+	*copied -= n;
+	err = err ?: -ENOMEM;
+unwind:
+	ktls_msg_free(pl);
+	ktls_tx_policy_release(tx);
+	sg->pinned_n = 0;
+	iov_iter_revert(&msg->msg_iter, n);
+	return err;
+}
+
+/*
+ * The open record holds pages of the caller (ktls_tx_send_judged()) and
+ * is to go anywhere but straight into a record sealed from them: copy
+ * them.  -ENOMEM when short of memory (the caller then drops the record).
+ */
+int ktls_tx_own_pinned(struct sock *sk, struct ktls_tx *tx)
+{
+	struct ktls_tx_sg *sg = tx->sg;
+	struct sk_msg *pl = &tx->pl;
+	u32 i, k;
+
+	for (i = pl->sg.start; !ktls_ring_empty(i, pl->sg.end);
+	     i = ktls_ring_next(i)) {
+		struct scatterlist *s = &pl->sg.data[i];
+
+		for (k = 0; k < sg->pinned_n; k++)
+			if (sg_page(s) == sg->pinned[k])
+				break;
+		if (k == sg->pinned_n)
+			continue;
+		if (!ktls_msg_copy_elem(sk, s))
+			return -ENOMEM;
+		__clear_bit(i, pl->sg.copy);
+	}
+	sg->pinned_n = 0;
+	return 0;
 }
 
 /*
@@ -582,8 +667,13 @@ int ktls_sendmsg_locked(struct sock *sk, struct msghdr *msg, bool spliced)
 				goto out;
 			continue;
 		}
-		if (!spliced && ktls_tx_direct(sk, tx, msg, n, eor)) {
-			err = ktls_tx_send_direct(sk, tx, msg, n, &copied);
+		if (!spliced && ktls_tx_direct(tx, msg, n, eor)) {
+			/* Control records are not shown to a program. */
+			err = type == KTLS_TYPE_DATA && ktls_tx_has_policy(sk) ?
+				      ktls_tx_send_judged(sk, tx, msg, n,
+							  &copied) :
+				      ktls_tx_send_direct(sk, tx, msg, n,
+							  &copied);
 			if (!err)
 				continue;
 			if (err != -EMSGSIZE)

@@ -55,6 +55,21 @@
  *                    the socket sends and receives kTLS correctly
  *   intree-refuses   tls.ko: socket in a sockhash, ULP "tls", then TLS_TX
  *                    and TLS_RX fail with EINVAL (Debian's backport)
+ *
+ * A whole record sent from the caller's buffer is judged on the caller's
+ * pages (ktls_tx_send_judged()); the zc- cases send 16384 bytes from 100
+ * bytes into a page and check that the caller's buffer is never written
+ * and that no verdict keeps its pages past the call (the buffer is
+ * overwritten after the send, and the bytes must arrive as they were):
+ *   zc-write-head    the program sees the first page's 3996 bytes and
+ *                    overwrites 16 at offset 0
+ *   zc-write-pull    it pulls and overwrites 16 bytes at offset 9000
+ *   zc-cork          10000 bytes held by a cork, then 5000 more
+ *   zc-redirect      redirected to a plain TCP socket's receive queue
+ *   zc-apply         apply_bytes(5000): two verdicts, two records
+ *   zc-drop          EACCES, nothing arrives, 16384 bytes counted
+ *   zc-push-full     push_data(4, 6) on a full record: 16390 bytes
+ *                    arrive, in records of at most 16384
  */
 #include <fcntl.h>
 #include <sys/sendfile.h>
@@ -946,6 +961,202 @@ static void case_ctrl(void)
 	tx_done(&t, &c, ctrs);
 }
 
+/* --- the caller's pages --------------------------------------------- */
+
+#define ZOFF 100
+#define ZLEN 16384
+
+static unsigned char zpage[ZOFF + ZLEN] __attribute__((aligned(4096)));
+static unsigned char *const zbuf = zpage + ZOFF;
+static unsigned char zorig[ZLEN];
+
+/* Fill the caller's buffer (and its copy) with the bytes of @seed. */
+static void zc_fill(unsigned int seed)
+{
+	kc_rand(zbuf, ZLEN, seed);
+	memcpy(zorig, zbuf, ZLEN);
+}
+
+/*
+ * After the send: the buffer is as it was; then overwrite it, so that
+ * bytes some verdict still kept in the caller's pages would show.
+ */
+static void zc_unchanged(struct tcase *t)
+{
+	size_t i;
+
+	for (i = 0; i < ZLEN && zbuf[i] == zorig[i]; i++)
+		;
+	if (i < ZLEN)
+		tc_fail(t, "the caller's buffer changed at offset %zu", i);
+	memset(zbuf, 'X', ZLEN);
+}
+
+static void zc_write(const char *name, __u32 off, int seed)
+{
+	const struct pc_step st[] = {
+		{ .write_off = off, .write_len = 16, .fill = 'W' }
+	};
+	const long long ctrs[C_N] = { [C_PASS] = 1 };
+	struct tcase t;
+	struct pc_run r;
+	struct txc c;
+
+	tc_begin(&t, name);
+	if (!tx_setup(&t, &c, st, 1, 0)) {
+		c.ok = 1;
+		zc_fill(seed);
+		memcpy(want, zorig, ZLEN);
+		memset(want + off, 'W', 16);
+		tc_rc(&t, "send 16384", snd(c.s, zbuf, ZLEN, 0), ZLEN);
+		zc_unchanged(&t);
+		tc_recv(&t, "P", c.p, want, ZLEN);
+		tc_quiet(&t, "P afterwards", c.p);
+		tc_runs(&t, "runs", c.pol.msg_stats, 1, SIZES(ZLEN));
+		tc_head(&t, &c, 0, zorig, PC_HEAD);
+		check_rc(&t, &c, "bpf_msg_pull_data of the bytes written", 3, 0);
+		if (!run_log(&t, &c, 0, &r) && r.data_len != 4096 - ZOFF)
+			tc_fail(&t, "data_end - data %u, want %u", r.data_len,
+				4096 - ZOFF);
+	}
+	tx_done(&t, &c, ctrs);
+}
+
+static void case_zc_write_head(void)
+{
+	zc_write("zc-write-head", 0, 40);
+}
+
+static void case_zc_write_pull(void)
+{
+	zc_write("zc-write-pull", 9000, 41);
+}
+
+static void case_zc_cork(void)
+{
+	const struct pc_step st[] = { { .cork = 15000 },
+				      { .verdict = PC_PASS } };
+	const long long ctrs[C_N] = { [C_PASS] = 1, [C_CORKED] = 10000 };
+	struct tcase t;
+	struct txc c;
+
+	tc_begin(&t, "zc-cork");
+	if (!tx_setup(&t, &c, st, 2, 0)) {
+		c.ok = 1;
+		zc_fill(42);
+		tc_rc(&t, "send 10000", snd(c.s, zbuf, 10000, 0), 10000);
+		tc_quiet(&t, "P while corked", c.p);
+		zc_unchanged(&t);
+		memcpy(zbuf + 10000, zorig + 10000, 5000);
+		tc_rc(&t, "send 5000", snd(c.s, zbuf + 10000, 5000, 0), 5000);
+		tc_recv(&t, "P", c.p, zorig, 15000);
+		tc_quiet(&t, "P afterwards", c.p);
+		tc_runs(&t, "runs", c.pol.msg_stats, 2, SIZES(10000, 15000));
+	}
+	tx_done(&t, &c, ctrs);
+}
+
+static void case_zc_redirect(void)
+{
+	const struct pc_step st[] = { { .verdict = PC_REDIRECT,
+					.map = PC_HASH,
+					.key = 1,
+					.flags = BPF_F_INGRESS } };
+	const long long ctrs[C_N] = { [C_REDIR] = 1 };
+	struct tcase t;
+	struct txc c;
+
+	tc_begin(&t, "zc-redirect");
+	if (!tx_setup(&t, &c, st, 1, 0) &&
+	    !target_setup(&t, &c, c.pol.hash, NULL, 0)) {
+		c.ok = 1;
+		zc_fill(43);
+		tc_rc(&t, "send 16384 on S", snd(c.s, zbuf, ZLEN, 0), ZLEN);
+		zc_unchanged(&t);
+		tc_recv(&t, "recv on T", c.x, zorig, ZLEN);
+		tc_quiet(&t, "T afterwards", c.x);
+		tc_quiet(&t, "P (S's peer)", c.p);
+		tc_runs(&t, "runs", c.pol.msg_stats, 1, SIZES(ZLEN));
+	}
+	tx_done(&t, &c, ctrs);
+}
+
+static void case_zc_apply(void)
+{
+	const struct pc_step st[] = { { .apply = 5000 },
+				      { .verdict = PC_PASS } };
+	const long long ctrs[C_N] = { [C_PASS] = 2 };
+	struct tcase t;
+	struct txc c;
+
+	tc_begin(&t, "zc-apply");
+	if (!tx_setup(&t, &c, st, 2, 0)) {
+		c.ok = 1;
+		zc_fill(44);
+		tc_rc(&t, "send 16384", snd(c.s, zbuf, ZLEN, 0), ZLEN);
+		zc_unchanged(&t);
+		tc_recv(&t, "P", c.p, zorig, ZLEN);
+		tc_quiet(&t, "P afterwards", c.p);
+		tc_runs(&t, "runs", c.pol.msg_stats, 2, SIZES(ZLEN, ZLEN - 5000));
+		tc_head(&t, &c, 1, zorig + 5000, PC_HEAD);
+	}
+	tx_done(&t, &c, ctrs);
+}
+
+static void case_zc_drop(void)
+{
+	const struct pc_step st[] = { { .verdict = PC_DROP },
+				      { .verdict = PC_PASS } };
+	const long long ctrs[C_N] = {
+		[C_PASS] = 1, [C_DROP] = 1, [C_DROPPED] = ZLEN
+	};
+	struct tcase t;
+	struct txc c;
+
+	tc_begin(&t, "zc-drop");
+	if (!tx_setup(&t, &c, st, 2, 0)) {
+		c.ok = 1;
+		zc_fill(45);
+		tc_errno(&t, "send 16384 (drop)", snd(c.s, zbuf, ZLEN, 0),
+			 EACCES);
+		zc_unchanged(&t);
+		tc_quiet(&t, "P after the drop", c.p);
+		zc_fill(46);
+		tc_rc(&t, "send 16384", snd(c.s, zbuf, ZLEN, 0), ZLEN);
+		tc_recv(&t, "P", c.p, zorig, ZLEN);
+		tc_quiet(&t, "P afterwards", c.p);
+		tc_runs(&t, "runs", c.pol.msg_stats, 2, SIZES(ZLEN, ZLEN));
+	}
+	tx_done(&t, &c, ctrs);
+}
+
+static void case_zc_push_full(void)
+{
+	const struct pc_step st[] = { { .push_start = 4,
+					.push_len = 6,
+					.write_off = 4,
+					.write_len = 6,
+					.fill = 'P' } };
+	const long long ctrs[C_N] = { [C_PASS] = 1 };
+	struct tcase t;
+	struct txc c;
+
+	tc_begin(&t, "zc-push-full");
+	if (!tx_setup(&t, &c, st, 1, 0)) {
+		c.ok = 1;
+		zc_fill(47);
+		memcpy(want, zorig, 4);
+		memset(want + 4, 'P', 6);
+		memcpy(want + 10, zorig + 4, ZLEN - 4);
+		tc_rc(&t, "send 16384", snd(c.s, zbuf, ZLEN, 0), ZLEN);
+		zc_unchanged(&t);
+		tc_recv(&t, "P", c.p, want, ZLEN + 6);
+		tc_quiet(&t, "P afterwards", c.p);
+		tc_runs(&t, "runs", c.pol.msg_stats, 1, SIZES(ZLEN));
+	}
+	tx_done(&t, &c, ctrs);
+}
+
 /* --- attach order --------------------------------------------------- */
 
 static void case_order_ulp_first(void)
@@ -1109,6 +1320,13 @@ static const struct {
 	{ "maxrec", case_maxrec },
 	{ "maxrec-limit", case_maxrec_limit },
 	{ "ctrl", case_ctrl },
+	{ "zc-write-head", case_zc_write_head },
+	{ "zc-write-pull", case_zc_write_pull },
+	{ "zc-cork", case_zc_cork },
+	{ "zc-redirect", case_zc_redirect },
+	{ "zc-apply", case_zc_apply },
+	{ "zc-drop", case_zc_drop },
+	{ "zc-push-full", case_zc_push_full },
 };
 
 int main(int argc, char **argv)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tls_bench [-s MIB] [-n PAIRS] [-r REPS] [-c] [-p TOP] [-P BPF_OBJECT] ULP_A ULP_B
+ * tls_bench [-s MIB] [-n PAIRS] [-r REPS] [-m MODE] [-c] [-p TOP] [-P BPF_OBJECT] ULP_A ULP_B
  *
  * Throughput and memory of two kTLS implementations (ULP_A, ULP_B, e.g.
  * "ktls tls") and of plain TCP, over loopback, for TLS 1.2 and 1.3 with
@@ -20,6 +20,8 @@
  * a pass-all policy: the ULP_A end sits in a sockhash whose SK_MSG and
  * stream-verdict programs pass everything ("ULP_A+pol"); the ratio to
  * ULP_A without it is the policy's cost.
+ *
+ * -m MODE measures only that mode's throughput (a development aid).
  *
  * With -c, the CPUs' time during the measurements is sampled (kprof.h)
  * and "INFO bench cpu" lines give, per MiB moved and summed over the
@@ -53,6 +55,7 @@ static const char *const mode_name[M_NR] = { "send", "sendfile", "recv" };
 static size_t total = 16 * MIB;
 static int npairs = 1000;
 static int reps = 5;
+static int only_mode = -1; /* -m */
 static int prof_top; /* -p: profile each measurement, print this many */
 static int prof_cpu; /* -c (or -p): account the CPUs' time */
 static struct kprof_sum last_cpu; /* of the last measurement */
@@ -316,6 +319,8 @@ static void throughput(const char *const *ulps, const struct kc_version *v)
 		struct kprof_sum cpu[4] = {};
 		double mib[4] = { 0 };
 
+		if (only_mode >= 0 && m != only_mode)
+			continue;
 		/* Best of reps, the implementations taking turns. */
 		for (i = 0; i < n; i++)
 			r[i] = 1;
@@ -490,6 +495,16 @@ static int pol_load(const char *path)
 	return 0;
 }
 
+/* A mode by its name; M_NR if there is none of that name. */
+static int mode_by_name(const char *name)
+{
+	int m = 0;
+
+	while (m < M_NR && strcmp(name, mode_name[m]))
+		m++;
+	return m;
+}
+
 static int make_file(void)
 {
 	static unsigned char b[MIB];
@@ -514,7 +529,7 @@ int main(int argc, char **argv)
 	size_t v;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "s:n:r:p:cP:")) != -1) {
+	while ((opt = getopt(argc, argv, "s:n:r:m:p:cP:")) != -1) {
 		if (opt == 'P')
 			pol_obj = optarg;
 		else if (opt == 's')
@@ -525,12 +540,15 @@ int main(int argc, char **argv)
 			prof_cpu = prof_top = atoi(optarg);
 		else if (opt == 'c')
 			prof_cpu = 1;
+		else if (opt == 'm')
+			only_mode = mode_by_name(optarg);
 		else if (opt == 'n')
 			npairs = atoi(optarg);
 		else
 			goto usage;
 	}
-	if (argc - optind != 2 || !total || npairs <= 0 || reps <= 0)
+	if (argc - optind != 2 || !total || npairs <= 0 || reps <= 0 ||
+	    only_mode == M_NR)
 		goto usage;
 	ulps[0] = argv[optind];
 	ulps[1] = argv[optind + 1];
@@ -553,6 +571,6 @@ int main(int argc, char **argv)
 	return kt_failed;
 usage:
 	fprintf(stderr,
-		"usage: tls_bench [-s MIB] [-n PAIRS] [-r REPS] [-c] [-p TOP] [-P BPF_OBJECT] ULP_A ULP_B\n");
+		"usage: tls_bench [-s MIB] [-n PAIRS] [-r REPS] [-m MODE] [-c] [-p TOP] [-P BPF_OBJECT] ULP_A ULP_B\n");
 	return 2;
 }
