@@ -108,6 +108,8 @@ struct ktls_rx {
 	u32 in_tcp; /* or: the length of a whole record still in TCP */
 	u32 hdr_len; /* length of the record at TCP's head, 0: not parsed */
 	u8 hdr[KTLS_MAX_PREPEND_SIZE]; /* and its header */
+	u8 hdr_got; /* bytes of hdr taken out of TCP (see ktls_rx_pull) */
+	bool retry; /* out of memory in data_ready: a reader must try */
 	int err; /* sticky -EBADMSG: a record failed authentication */
 	bool stopped; /* framing error: nothing more is parsed */
 	bool key_update; /* KeyUpdate read: wait for the new key (TLS 1.3) */

@@ -166,6 +166,19 @@ static int ktls_rx_skip(read_descriptor_t *desc, struct sk_buff *skb,
 	return n;
 }
 
+/* tcp_read_sock() actor: copy into desc->arg.buf, desc->written so far. */
+static int ktls_rx_copy(read_descriptor_t *desc, struct sk_buff *skb,
+			unsigned int off, size_t len)
+{
+	size_t n = min_t(size_t, len, desc->count);
+
+	if (skb_copy_bits(skb, off, desc->arg.buf + desc->written, n))
+		return -EFAULT;
+	desc->written += n;
+	desc->count -= n;
+	return n;
+}
+
 /* Consume @len bytes of TCP's receive queue: the window moves on. */
 static void ktls_tcp_consume(struct sock *sk, u32 len)
 {
@@ -229,14 +242,20 @@ static void ktls_rx_framing_error(struct sock *sk, struct ktls_rx *rx, int err)
 
 /*
  * A record is left in TCP until it is whole only while TCP's buffer can
- * hold all of it with room to spare; else its bytes are copied out as
- * they come, or the window could close on half a record for good.
+ * hold all of it with room to spare, and the window the peer was last
+ * offered has room for more than a segment; else its bytes are copied out
+ * as they come.  TCP offers a new window only as its buffer is read: left
+ * in place, part of a record (even part of its header, in the tail of a
+ * large skb whose whole truesize counts) could close the window for good.
  */
 static bool ktls_rx_short(struct sock *sk, u32 len)
 {
 	int rcvbuf = READ_ONCE(sk->sk_rcvbuf);
 
-	return len > rcvbuf / 4 || atomic_read(&sk->sk_rmem_alloc) > rcvbuf / 2;
+	return len > rcvbuf / 4 ||
+	       atomic_read(&sk->sk_rmem_alloc) > rcvbuf / 2 ||
+	       tcp_receive_window(tcp_sk(sk)) <=
+		       READ_ONCE(inet_csk(sk)->icsk_ack.rcv_mss);
 }
 
 /* An skb of @len bytes in pages of its own, or an ERR_PTR. */
@@ -267,9 +286,18 @@ static void ktls_rx_take(struct sock *sk, struct ktls_rx *rx, u32 len,
 		rx->cur = ktls_skb_pages(len, gfp);
 		if (IS_ERR(rx->cur)) {
 			rx->cur = NULL;
-			return; /* retried on the next read or packet */
+			/*
+			 * Retried on the next read or packet; with the window
+			 * closed there may be no packet: wake a reader.
+			 */
+			rx->retry = !gfpflags_allow_blocking(gfp);
+			return;
 		}
-		rx->cur_got = 0;
+		/* The header, if it was taken out on its own. */
+		rx->cur_got = rx->hdr_got;
+		if (rx->hdr_got)
+			skb_store_bits(rx->cur, 0, rx->hdr, rx->hdr_got);
+		rx->hdr_got = 0;
 	}
 	fill.skb = rx->cur;
 	fill.done = rx->cur_got;
@@ -295,6 +323,8 @@ static void ktls_rx_pull(struct sock *sk, struct ktls_rx *rx, gfp_t gfp)
 	const struct ktls_prot *prot = &rx->dir.prot;
 	int len;
 
+	if (gfpflags_allow_blocking(gfp))
+		rx->retry = false;
 	if (rx->ready || rx->in_tcp || rx->stopped)
 		return;
 	if (rx->cur) {
@@ -302,9 +332,30 @@ static void ktls_rx_pull(struct sock *sk, struct ktls_rx *rx, gfp_t gfp)
 		return;
 	}
 	if (!rx->hdr_len) {
-		if (ktls_tcp_unread(sk) < prot->prepend_size ||
-		    ktls_tcp_peek(sk, 0, rx->hdr, prot->prepend_size))
+		/* TCP's queue holds exactly the bytes up to rcv_nxt. */
+		u32 unread = ktls_tcp_unread(sk);
+
+		if (!rx->hdr_got && unread >= prot->prepend_size) {
+			if (ktls_tcp_peek(sk, 0, rx->hdr, prot->prepend_size))
+				return;
+		} else if (rx->hdr_got ||
+			   (unread && ktls_rx_short(sk, prot->prepend_size))) {
+			/* Short of buffer: take the header out as it comes. */
+			read_descriptor_t desc = {
+				.arg.buf = rx->hdr,
+				.written = rx->hdr_got,
+				.count = prot->prepend_size - rx->hdr_got,
+			};
+
+			while (desc.count &&
+			       tcp_read_sock(sk, &desc, ktls_rx_copy) > 0)
+				;
+			rx->hdr_got = desc.written;
+			if (desc.count)
+				return;
+		} else {
 			return;
+		}
 		len = ktls_hdr_parse(prot, rx->hdr, prot->prepend_size);
 		if (len < 0) {
 			ktls_rx_framing_error(sk, rx, len);
@@ -312,10 +363,10 @@ static void ktls_rx_pull(struct sock *sk, struct ktls_rx *rx, gfp_t gfp)
 		}
 		rx->hdr_len = len;
 	}
-	/* TCP's queue holds exactly the bytes up to rcv_nxt. */
-	if (ktls_tcp_unread(sk) >= rx->hdr_len) {
+	/* A record whose header left TCP follows it out. */
+	if (!rx->hdr_got && ktls_tcp_unread(sk) >= rx->hdr_len) {
 		rx->in_tcp = rx->hdr_len;
-	} else if (ktls_rx_short(sk, rx->hdr_len)) {
+	} else if (rx->hdr_got || ktls_rx_short(sk, rx->hdr_len)) {
 		len = rx->hdr_len;
 		rx->hdr_len = 0; /* its bytes are leaving TCP */
 		ktls_rx_take(sk, rx, len, gfp);
@@ -325,7 +376,8 @@ static void ktls_rx_pull(struct sock *sk, struct ktls_rx *rx, gfp_t gfp)
 /* Refresh rx->avail, the lockless hint for poll and waiters. */
 static bool ktls_rx_check(struct sock *sk, struct ktls_rx *rx)
 {
-	bool ready = rx->err || ((rx->ready || rx->in_tcp) && !rx->key_update);
+	bool ready = rx->err || rx->retry ||
+		     ((rx->ready || rx->in_tcp) && !rx->key_update);
 
 	WRITE_ONCE(rx->avail, ready);
 	return ready || !skb_queue_empty(&rx->list);
