@@ -36,6 +36,8 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <linux/sock_diag.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/sendfile.h>
 
@@ -103,21 +105,57 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
+static int drain_err; /* errno of the read that ended drain(), 0: EOF */
+
 /* Read until EOF (or @want bytes) in @chunk reads; returns bytes read. */
 static size_t drain(int fd, size_t want, size_t chunk, unsigned char *buf)
 {
 	size_t got = 0;
 	ssize_t n;
 
+	drain_err = 0;
 	while (!want || got < want) {
 		n = recv(fd, buf, chunk, 0);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
+		if (n <= 0) {
+			drain_err = n ? errno : 0;
 			break;
+		}
 		got += n;
 	}
 	return got;
+}
+
+/*
+ * A transfer stopped short: the state of both ends, to tell a reader that
+ * was never woken from a window that closed.
+ */
+static void stall_info(const char *name, int tx, int rx)
+{
+	unsigned int mem[SK_MEMINFO_VARS] = { 0 };
+	struct tcp_info ti = { 0 }, to = { 0 };
+	socklen_t l = sizeof(mem);
+	int inq = -1, outq = -1;
+
+	getsockopt(rx, SOL_SOCKET, SO_MEMINFO, mem, &l);
+	l = sizeof(ti);
+	getsockopt(rx, IPPROTO_TCP, TCP_INFO, &ti, &l);
+	l = sizeof(to);
+	getsockopt(tx, IPPROTO_TCP, TCP_INFO, &to, &l);
+	ioctl(rx, FIONREAD, &inq);
+	ioctl(tx, TIOCOUTQ, &outq);
+	printf("INFO stall %s: reader errno %d, unread %d, rmem %u/%u, rcv_ssthresh %u rcv_space %u rcv_mss %u; writer unsent %d, snd_mss %u cwnd %u probes %u backoff %u\n",
+	       name, drain_err, inq, mem[SK_MEMINFO_RMEM_ALLOC],
+	       mem[SK_MEMINFO_RCVBUF], ti.tcpi_rcv_ssthresh, ti.tcpi_rcv_space,
+	       ti.tcpi_rcv_mss, outq, to.tcpi_snd_mss, to.tcpi_snd_cwnd,
+	       to.tcpi_probes, to.tcpi_backoff);
+	fflush(stdout);
+	if (system("grep -v ' 0$' /proc/net/ktls_stat | tr '\\n' ' '; echo; "
+		   "awk '/^TcpExt:/ { if (!h) { split($0, n); h = 1 } else "
+		   "for (i = 2; i <= NF; i++) if ($i != 0) printf \"%s=%s \", n[i], $i } "
+		   "END { print \"\" }' /proc/net/netstat"))
+		printf("INFO stall: no /proc/net/ktls_stat\n");
 }
 
 /*
@@ -205,6 +243,8 @@ static double measure(const char *ulp, int pol, uint16_t ver, enum mode m,
 	got = drain(rx, want, m == M_RECV ? CHUNK : sizeof(rbuf), rbuf);
 	dt = kc_now() - t0;
 	pthread_join(th, NULL);
+	if (w.err || drain_err)
+		stall_info(name, tx, rx);
 	if (prof_cpu)
 		kprof_stop(name, prof_top, &last_cpu);
 	if (w.file >= 0)
@@ -215,8 +255,8 @@ static double measure(const char *ulp, int pol, uint16_t ver, enum mode m,
 	if (w.err || got < total || (m == M_RECV && got != total) ||
 	    (m != M_RECV && ulp && got == total)) {
 		snprintf(why, whylen,
-			 "moved %zu of %zu bytes (writer errno %d)%s", got,
-			 total, w.err,
+			 "moved %zu of %zu bytes (reader errno %d, writer errno %d)%s",
+			 got, total, drain_err, w.err,
 			 got == total && m != M_RECV && ulp ?
 				 ": not encrypted" :
 				 "");
