@@ -110,6 +110,7 @@ struct ktls_rx {
 	u8 hdr[KTLS_MAX_PREPEND_SIZE]; /* and its header */
 	u8 hdr_got; /* bytes of hdr taken out of TCP (see ktls_rx_pull) */
 	bool retry; /* out of memory in data_ready: a reader must try */
+	bool arrived; /* data_ready from the backlog: see ktls_rx_release() */
 	int err; /* sticky -EBADMSG: a record failed authentication */
 	bool stopped; /* framing error: nothing more is parsed */
 	bool key_update; /* KeyUpdate read: wait for the new key (TLS 1.3) */
@@ -295,6 +296,8 @@ ssize_t ktls_splice_read(struct socket *sock, loff_t *ppos,
 			 struct pipe_inode_info *pipe, size_t len,
 			 unsigned int flags);
 bool ktls_sock_is_readable(struct sock *sk);
+void ktls_rx_release(struct sock *sk, struct ktls_rx *rx);
+void ktls_release_cb(struct sock *sk);
 void ktls_rx_own_data_ready(struct sock *sk, struct ktls_rx *rx,
 			    struct sk_psock *psock);
 

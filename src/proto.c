@@ -57,6 +57,7 @@ static void ktls_protos_build(struct ktls_protos *p)
 			if (rx == KTLS_SW) {
 				prot->recvmsg = ktls_recvmsg;
 				prot->sock_is_readable = ktls_sock_is_readable;
+				prot->release_cb = ktls_release_cb;
 				ops->poll = ktls_poll;
 				ops->splice_read = ktls_splice_read;
 #ifdef HAVE_PROTO_OPS_READ_SOCK
@@ -181,6 +182,20 @@ void ktls_proto_cleanup(void)
 		kfree(ktls_protos[i]);
 		ktls_protos[i] = NULL;
 	}
+}
+
+/*
+ * release_sock(): the base protocol's work, then what our data_ready left
+ * for the end of the backlog's drain.
+ */
+void ktls_release_cb(struct sock *sk)
+{
+	struct ktls_ctx *ctx = ktls_ctx(sk);
+
+	if (ctx->tls.sk_proto->release_cb)
+		ctx->tls.sk_proto->release_cb(sk);
+	if (ctx->rx)
+		ktls_rx_release(sk, ctx->rx);
 }
 
 /*

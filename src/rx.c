@@ -406,15 +406,42 @@ static void ktls_rx_wake(struct sock *sk, struct ktls_rx *rx)
 	read_unlock_bh(&sk->sk_callback_lock);
 }
 
+/* New bytes in TCP: parse, take them out if TCP is short, wake readers. */
+static void ktls_rx_arrived(struct sock *sk, struct ktls_rx *rx)
+{
+	ktls_rx_pull(sk, rx, GFP_ATOMIC);
+	if (ktls_rx_check(sk, rx) || ktls_psock_has_data(sk))
+		ktls_rx_wake(sk, rx);
+}
+
 static void ktls_data_ready(struct sock *sk)
 {
 	struct ktls_ctx *ctx = ktls_ctx(sk);
 
 	if (unlikely(!ctx))
 		return; /* raced with close(), which restored the callback */
-	ktls_rx_pull(sk, ctx->rx, GFP_ATOMIC);
-	if (ktls_rx_check(sk, ctx->rx) || ktls_psock_has_data(sk))
-		ktls_rx_wake(sk, ctx->rx);
+	/*
+	 * Owned: release_sock() is draining the backlog, whose bytes TCP
+	 * counts twice (in the backlog and in its queue) until the drain
+	 * ends.  A window offered now is too small; if we took bytes out now,
+	 * the zero window TCP might offer would get no update, and the peer
+	 * would wait for its probe timer.  ktls_rx_release() takes over.
+	 */
+	if (sock_owned_by_user_nocheck(sk) &&
+	    READ_ONCE(sk->sk_prot)->release_cb == ktls_release_cb) {
+		ctx->rx->arrived = true;
+		return;
+	}
+	ktls_rx_arrived(sk, ctx->rx);
+}
+
+/* release_sock(), the backlog drained, socket still owned, BHs off. */
+void ktls_rx_release(struct sock *sk, struct ktls_rx *rx)
+{
+	if (!rx->arrived)
+		return;
+	rx->arrived = false;
+	ktls_rx_arrived(sk, rx);
 }
 
 /*
