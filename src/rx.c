@@ -426,10 +426,14 @@ static void ktls_data_ready(struct sock *sk)
 	 * ends.  A window offered now is too small; if we took bytes out now,
 	 * the zero window TCP might offer would get no update, and the peer
 	 * would wait for its probe timer.  ktls_rx_release() takes over.
+	 * sockmap also calls us, without the socket lock, when it queues
+	 * redirected data for this socket's readers: wake them now.
 	 */
 	if (sock_owned_by_user_nocheck(sk) &&
 	    READ_ONCE(sk->sk_prot)->release_cb == ktls_release_cb) {
-		ctx->rx->arrived = true;
+		WRITE_ONCE(ctx->rx->arrived, true);
+		if (ktls_psock_has_data(sk))
+			ktls_rx_wake(sk, ctx->rx);
 		return;
 	}
 	ktls_rx_arrived(sk, ctx->rx);
@@ -438,9 +442,9 @@ static void ktls_data_ready(struct sock *sk)
 /* release_sock(), the backlog drained, socket still owned, BHs off. */
 void ktls_rx_release(struct sock *sk, struct ktls_rx *rx)
 {
-	if (!rx->arrived)
+	if (!READ_ONCE(rx->arrived))
 		return;
-	rx->arrived = false;
+	WRITE_ONCE(rx->arrived, false);
 	ktls_rx_arrived(sk, rx);
 }
 
