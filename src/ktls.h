@@ -110,7 +110,7 @@ struct ktls_rx {
 	u8 hdr[KTLS_MAX_PREPEND_SIZE]; /* and its header */
 	u8 hdr_got; /* bytes of hdr taken out of TCP (see ktls_rx_pull) */
 	bool retry; /* out of memory in data_ready: a reader must try */
-	bool arrived; /* data_ready from the backlog: see ktls_rx_release() */
+	bool arrived; /* bytes data_ready left for the lock holder */
 	int err; /* sticky -EBADMSG: a record failed authentication */
 	bool stopped; /* framing error: nothing more is parsed */
 	bool key_update; /* KeyUpdate read: wait for the new key (TLS 1.3) */

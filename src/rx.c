@@ -325,6 +325,8 @@ static void ktls_rx_pull(struct sock *sk, struct ktls_rx *rx, gfp_t gfp)
 
 	if (gfpflags_allow_blocking(gfp))
 		rx->retry = false;
+	if (READ_ONCE(rx->arrived))
+		WRITE_ONCE(rx->arrived, false);
 	if (rx->ready || rx->in_tcp || rx->stopped)
 		return;
 	if (rx->cur) {
@@ -414,38 +416,40 @@ static void ktls_rx_arrived(struct sock *sk, struct ktls_rx *rx)
 		ktls_rx_wake(sk, rx);
 }
 
+/*
+ * TCP calls us with the socket locked: in softirq under its spinlock, or
+ * from release_sock() draining the backlog, owned.  sockmap also calls us
+ * without either when it queues data redirected to this socket.  Bytes are
+ * taken out of TCP at once only in softirq; elsewhere they are marked
+ * (rx->arrived) for the next holder of the socket lock: release_sock()
+ * (ktls_release_cb), a reader or poll.  While the backlog drains, TCP
+ * counts its bytes twice, so a window update sent then (as taking bytes
+ * out would) could offer nothing and never be followed by another; and
+ * without the lock TCP's queue must not be touched at all.
+ */
 static void ktls_data_ready(struct sock *sk)
 {
 	struct ktls_ctx *ctx = ktls_ctx(sk);
+	bool owned;
 
 	if (unlikely(!ctx))
 		return; /* raced with close(), which restored the callback */
-	/*
-	 * Owned: release_sock() is draining the backlog, whose bytes TCP
-	 * counts twice (in the backlog and in its queue) until the drain
-	 * ends.  A window offered now is too small; if we took bytes out now,
-	 * the zero window TCP might offer would get no update, and the peer
-	 * would wait for its probe timer.  ktls_rx_release() takes over.
-	 * sockmap also calls us, without the socket lock, when it queues
-	 * redirected data for this socket's readers: wake them now.
-	 */
-	if (sock_owned_by_user_nocheck(sk) &&
-	    READ_ONCE(sk->sk_prot)->release_cb == ktls_release_cb) {
-		WRITE_ONCE(ctx->rx->arrived, true);
-		if (ktls_psock_has_data(sk))
-			ktls_rx_wake(sk, ctx->rx);
+	owned = sock_owned_by_user_nocheck(sk);
+	if (!owned && in_serving_softirq()) {
+		ktls_rx_arrived(sk, ctx->rx);
 		return;
 	}
-	ktls_rx_arrived(sk, ctx->rx);
+	WRITE_ONCE(ctx->rx->arrived, true);
+	/* Not owned: TCP from a NAPI thread or sockmap; readers take it. */
+	if (!owned || ktls_psock_has_data(sk))
+		ktls_rx_wake(sk, ctx->rx);
 }
 
 /* release_sock(), the backlog drained, socket still owned, BHs off. */
 void ktls_rx_release(struct sock *sk, struct ktls_rx *rx)
 {
-	if (!READ_ONCE(rx->arrived))
-		return;
-	WRITE_ONCE(rx->arrived, false);
-	ktls_rx_arrived(sk, rx);
+	if (READ_ONCE(rx->arrived))
+		ktls_rx_arrived(sk, rx);
 }
 
 /*
@@ -1077,7 +1081,15 @@ __poll_t ktls_poll(struct file *file, struct socket *sock,
 {
 	struct sock *sk = sock->sk;
 	struct ktls_ctx *ctx = ktls_ctx(sk);
-	__poll_t mask = ctx->sk_ops->poll(file, sock, wait);
+	__poll_t mask;
+
+	/* Bytes data_ready could not take (see there): take them now. */
+	if (READ_ONCE(ctx->rx->arrived)) {
+		lock_sock(sk);
+		ktls_rx_refresh(sk, ctx->rx);
+		release_sock(sk);
+	}
+	mask = ctx->sk_ops->poll(file, sock, wait);
 
 	/* Readable only when a whole record (or an error) is waiting. */
 	if ((mask & (EPOLLIN | EPOLLRDNORM)) &&
