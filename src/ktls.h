@@ -201,6 +201,7 @@ enum ktls_stat {
 	KTLS_STAT_RX_SKB_PASS,
 	KTLS_STAT_RX_SKB_DROP,
 	KTLS_STAT_RX_SKB_REDIRECT,
+	KTLS_STAT_RX_SKB_REDIRECT_LOST,
 	/* ours: used-up page fragments whose pages came back (frag.c) */
 	KTLS_STAT_FRAG_REUSED,
 	KTLS_NUM_STATS,
@@ -312,6 +313,11 @@ bool ktls_rx_verdict(struct sock *sk, struct sk_buff *skb, u32 off, u32 *len);
 bool ktls_psock_has_data(struct sock *sk);
 int ktls_psock_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 		       int flags);
+
+/* rx_redirect.c: where a stream verdict sends a record */
+void ktls_rx_redirect(struct sk_buff *skb, struct sock *target);
+int ktls_redirect_init(void);
+void ktls_redirect_exit(void);
 
 /* tls_alias.c: the optional "tls" ULP name */
 int ktls_alias_register(void);

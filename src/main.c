@@ -23,10 +23,13 @@ static int __init ktls_init(void)
 		return err;
 	err = ktls_stats_init();
 	if (err)
-		return err;
-	err = ktls_ulp_register();
+		goto err_frag;
+	err = ktls_redirect_init();
 	if (err)
 		goto err_stats;
+	err = ktls_ulp_register();
+	if (err)
+		goto err_redirect;
 
 	if (ktls_register_tls) {
 		err = ktls_alias_register();
@@ -40,8 +43,12 @@ static int __init ktls_init(void)
 
 err_ulp:
 	ktls_ulp_unregister();
+err_redirect:
+	ktls_redirect_exit();
 err_stats:
 	ktls_stats_exit();
+err_frag:
+	ktls_frag_cleanup();
 	return err;
 }
 
@@ -52,6 +59,7 @@ static void __exit ktls_exit(void)
 	ktls_ulp_unregister();
 	/* Sockets hold a module reference: none can still use the tables. */
 	rcu_barrier();
+	ktls_redirect_exit();
 	/* Every socket is gone (each held a reference): so must its state be. */
 	if (atomic_long_read(&ktls_live_ctx) ||
 	    atomic_long_read(&ktls_live_rx_records))

@@ -329,6 +329,42 @@ bool ktls_rx_has_verdict(struct sock *sk)
 }
 
 /*
+ * Run the stream verdict on @skb: __SK_PASS, __SK_DROP, or __SK_REDIRECT
+ * with *@target held.  The steps are sockmap's own for in-tree kTLS
+ * (sk_psock_tls_strp_read()), but the verdict is carried out by the
+ * caller: sockmap's way to carry out an ingress redirect is not safe (see
+ * rx_redirect.c).
+ */
+static int ktls_rx_run(struct sock *sk, struct sk_psock *psock,
+		       struct sk_buff *skb, struct sock **target)
+{
+	struct bpf_prog *prog;
+	int ret = __SK_PASS;
+
+	rcu_read_lock();
+	prog = READ_ONCE(psock->progs.stream_verdict);
+	if (prog) {
+		skb->sk = sk;
+		skb_dst_drop(skb);
+		skb_bpf_redirect_clear(skb);
+		ret = bpf_prog_run_pin_on_cpu(prog, skb);
+		skb->sk = NULL;
+		*target = skb_bpf_redirect_fetch(skb);
+		if (ret != SK_PASS) {
+			ret = __SK_DROP;
+		} else if (*target) {
+			/* Its psock holds it until a grace period ends. */
+			sock_hold(*target);
+			ret = __SK_REDIRECT;
+		} else {
+			ret = __SK_PASS;
+		}
+	}
+	rcu_read_unlock();
+	return ret;
+}
+
+/*
  * The stream verdict on a decrypted data record: the skb as in-tree kTLS
  * shows it, the record decrypted in place (header and explicit nonce in
  * front of the plaintext at @off, then the tag), so that programs written
@@ -340,6 +376,7 @@ bool ktls_rx_has_verdict(struct sock *sk)
 bool ktls_rx_verdict(struct sock *sk, struct sk_buff *skb, u32 off, u32 *len)
 {
 	struct sk_psock *psock = sk_psock_get(sk);
+	struct sock *target = NULL;
 	int verdict;
 
 	if (!psock)
@@ -348,7 +385,7 @@ bool ktls_rx_verdict(struct sock *sk, struct sk_buff *skb, u32 off, u32 *len)
 		sk_psock_put(sk, psock);
 		return true;
 	}
-	verdict = sk_psock_tls_strp_read(psock, skb);
+	verdict = ktls_rx_run(sk, psock, skb, &target);
 	sk_psock_put(sk, psock);
 
 	switch (verdict) {
@@ -358,8 +395,8 @@ bool ktls_rx_verdict(struct sock *sk, struct sk_buff *skb, u32 off, u32 *len)
 		*len = skb->len > off ? min(*len, skb->len - off) : 0;
 		return true;
 	case __SK_REDIRECT:
-		/* sockmap took the record (or freed it if it could not). */
 		ktls_stat_inc(sk, KTLS_STAT_RX_SKB_REDIRECT);
+		ktls_rx_redirect(skb, target);
 		return false;
 	default:
 		ktls_stat_inc(sk, KTLS_STAT_RX_SKB_DROP);

@@ -38,6 +38,7 @@ static const char *const ktls_stat_names[KTLS_NUM_STATS] = {
 	[KTLS_STAT_RX_SKB_PASS] = "KtlsRxSkbPass",
 	[KTLS_STAT_RX_SKB_DROP] = "KtlsRxSkbDrop",
 	[KTLS_STAT_RX_SKB_REDIRECT] = "KtlsRxSkbRedirect",
+	[KTLS_STAT_RX_SKB_REDIRECT_LOST] = "KtlsRxSkbRedirectLost",
 	[KTLS_STAT_FRAG_REUSED] = "KtlsFragReused",
 };
 

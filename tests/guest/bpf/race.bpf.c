@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Programs for the policy race tests (tests/guest/progs/policy_race.c).
- * race_cfg[0] picks what the SK_MSG program does to every message; the
- * stream verdict passes everything.  Key 1 of race_hash is the redirect
- * target.
+ * race_cfg[0] picks what the SK_MSG program does to every message, and
+ * whether the stream verdict passes every record or (RACE_SKB_INGRESS)
+ * trims it to its plaintext and redirects it to the receive queue of key 1
+ * of race_bare, a map without programs.  Key 1 of race_hash is the SK_MSG
+ * redirect target.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -23,6 +25,13 @@ struct {
 	__type(key, __u32);
 	__type(value, __u32);
 } race_cfg SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_SOCKHASH);
+	__uint(max_entries, 8);
+	__type(key, __u32);
+	__type(value, __u32);
+} race_bare SEC(".maps");
 
 SEC("sk_msg")
 int race_msg(struct sk_msg_md *msg)
@@ -51,7 +60,16 @@ int race_msg(struct sk_msg_md *msg)
 SEC("sk_skb/stream_verdict")
 int race_skb(struct __sk_buff *skb)
 {
-	return SK_PASS;
+	__u32 zero = 0, target = RACE_TARGET_KEY;
+	__u32 *mode = bpf_map_lookup_elem(&race_cfg, &zero);
+
+	if (!mode || *mode != RACE_SKB_INGRESS)
+		return SK_PASS;
+	if (skb->len <= RACE_REC_FRONT + RACE_REC_TAIL ||
+	    bpf_skb_adjust_room(skb, -RACE_REC_FRONT, 0, 0) ||
+	    bpf_skb_change_tail(skb, skb->len - RACE_REC_TAIL, 0))
+		return SK_DROP;
+	return bpf_sk_redirect_hash(skb, &race_bare, &target, BPF_F_INGRESS);
 }
 
 char _license[] SEC("license") = "GPL";

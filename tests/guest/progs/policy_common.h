@@ -57,13 +57,16 @@ enum {
 	C_RXPASS,
 	C_RXDROP,
 	C_RXREDIR,
+	C_RXLOST,
 	C_N
 };
 
 static const char *const pc_ctr_names[C_N] = {
-	"KtlsTxMsgPass",	"KtlsTxMsgDrop",	 "KtlsTxMsgRedirect",
-	"KtlsTxMsgCorkedBytes", "KtlsTxMsgDroppedBytes", "KtlsRxSkbPass",
-	"KtlsRxSkbDrop",	"KtlsRxSkbRedirect",
+	"KtlsTxMsgPass",	 "KtlsTxMsgDrop",
+	"KtlsTxMsgRedirect",	 "KtlsTxMsgCorkedBytes",
+	"KtlsTxMsgDroppedBytes", "KtlsRxSkbPass",
+	"KtlsRxSkbDrop",	 "KtlsRxSkbRedirect",
+	"KtlsRxSkbRedirectLost",
 };
 
 struct pc_ctrs {

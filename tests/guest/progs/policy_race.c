@@ -27,6 +27,13 @@
  *   redirect-teardown  redirect to a ktls socket while its own sender runs
  *                    and it is deleted from the map and closed
  *   ingress-close    ingress redirect to a ktls socket being closed
+ *   skb-ingress-recv    a stream verdict redirects records to the receive
+ *                    queue of a ktls socket T in a map without programs,
+ *                    while T gets records of its own and a reader runs:
+ *                    both streams arrive in full, each in order
+ *   skb-ingress-delete  the same while T is deleted from its map: T's own
+ *                    stream in full, the redirected one a prefix
+ *   skb-ingress-close   the same while T is closed
  *
  * Result: one PASS/FAIL line per race.  The kernel log (WARN, Oops,
  * lockdep, KASAN, leaks) is checked by the suite.
@@ -48,7 +55,8 @@
 
 static unsigned char stream[STREAM + CHUNK];
 static const struct kc_cipher *gcm;
-static int lfd = -1, map_fd = -1, cfg_fd = -1, file_fd = -1;
+static unsigned char lo[STREAM], hi[STREAM]; /* two streams told apart */
+static int lfd = -1, map_fd = -1, bare_fd = -1, cfg_fd = -1, file_fd = -1;
 static struct sockaddr_storage laddr;
 static socklen_t laddr_len;
 
@@ -94,23 +102,27 @@ static int ktls(int fd, int dir, unsigned int seed)
 struct mover {
 	int fd, how; /* how: 0 send, 1 sendfile, 2 recv */
 	size_t done; /* bytes moved */
+	size_t want; /* bytes to move; 0: STREAM */
 	int err;
 	unsigned char *buf; /* recv: where the bytes go */
+	const unsigned char *src; /* send: what goes; NULL: stream */
 };
 
 static void *mover_main(void *arg)
 {
 	struct mover *m = arg;
+	const unsigned char *src = m->src ? m->src : stream;
+	size_t want = m->want ? m->want : STREAM;
 	off_t off = 0;
 	ssize_t n;
 
-	while (m->done < STREAM) {
+	while (m->done < want) {
 		if (m->how == 0)
-			n = send(m->fd, stream + m->done, CHUNK, MSG_NOSIGNAL);
+			n = send(m->fd, src + m->done, CHUNK, MSG_NOSIGNAL);
 		else if (m->how == 1)
 			n = sendfile(m->fd, file_fd, &off, CHUNK);
 		else
-			n = recv(m->fd, m->buf + m->done, STREAM - m->done, 0);
+			n = recv(m->fd, m->buf + m->done, want - m->done, 0);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
@@ -132,7 +144,7 @@ struct worker {
 	struct mover *m;
 };
 
-static struct worker workers[2];
+static struct worker workers[4];
 
 static void *worker_main(void *arg)
 {
@@ -189,7 +201,8 @@ static int verify(const char *name, unsigned char *got, size_t n, size_t sent,
 		  enum check how, int err, int ok_err)
 {
 	if (n > sent) {
-		kc_fail(name, "peer got %zu bytes, only %zu were sent", n, sent);
+		kc_fail(name, "peer got %zu bytes, only %zu were sent", n,
+			sent);
 		return -1;
 	}
 	if (how == EXACT && n != sent) {
@@ -223,7 +236,7 @@ static void jitter(void)
 		;
 }
 
-static unsigned char rbuf[STREAM + 4 * CHUNK];
+static unsigned char rbuf[STREAM + 4 * CHUNK], sbuf[STREAM];
 
 /* Sender S in the map (mode), peer P decrypts; @act races the sender. */
 static int tx_race(const char *name, __u32 mode, int how,
@@ -428,7 +441,8 @@ static int redirect_race(const char *name, __u32 mode, int own)
 		return -1;
 	}
 	if (map_add(RACE_TARGET_KEY, t) || map_add(0, s) ||
-	    ktls(s, TLS_TX, 1) || ktls(t, mode == RACE_REDIRECT ? TLS_TX : TLS_RX, 2) ||
+	    ktls(s, TLS_TX, 1) ||
+	    ktls(t, mode == RACE_REDIRECT ? TLS_TX : TLS_RX, 2) ||
 	    ktls(q, mode == RACE_REDIRECT ? TLS_RX : TLS_TX, 2)) {
 		kc_fail(name, "setup: %s", strerror(errno));
 		goto out;
@@ -489,6 +503,131 @@ static int r_ingress_close(const char *n)
 	return redirect_race(n, RACE_REDIRECT_INGRESS, 0);
 }
 
+/*
+ * A's stream (bytes below 0x80) goes to S, in race_hash, whose stream
+ * verdict redirects each record, as S's reader decrypts it, to the receive
+ * queue of T, a ktls socket in race_bare (no programs); S's reader gets
+ * nothing but S's end.  sockmap's worker queues the records on T and calls
+ * T's data_ready without T's lock, while Q's stream (bytes from 0x80 up)
+ * reaches T over its own connection and T's reader takes both.  @act races
+ * them: nothing (each stream must arrive in full, in order), T's map
+ * delete (Q's stream in full, A's a prefix), or T's close (then T has no
+ * reader, and only the senders are checked).
+ */
+enum skb_act { SKB_NONE, SKB_DELETE, SKB_CLOSE };
+
+static int skb_ingress_race(const char *name, enum skb_act act)
+{
+	struct mover ma = { .how = 0, .src = lo }, mq = { .how = 0, .src = hi };
+	struct mover mr = { .how = 2, .buf = rbuf, .want = 2 * STREAM };
+	struct mover ms = { .how = 2, .buf = sbuf };
+	unsigned char got[2][2 * STREAM];
+	int a, s, q, t, rc = -1, gone = act == SKB_CLOSE;
+	size_t n[2] = { 0, 0 }, i;
+
+	if (set_mode(RACE_SKB_INGRESS) || pair(&a, &s)) {
+		kc_fail(name, "setup: %s", strerror(errno));
+		return -1;
+	}
+	if (pair(&q, &t)) {
+		kc_fail(name, "setup: %s", strerror(errno));
+		close(a);
+		close(s);
+		return -1;
+	}
+	if (map_add(0, s) ||
+	    bpf_map_update_elem(bare_fd, &(__u32){ RACE_TARGET_KEY }, &t,
+				BPF_ANY) ||
+	    ktls(a, TLS_TX, 1) || ktls(s, TLS_RX, 1) || ktls(q, TLS_TX, 2) ||
+	    ktls(t, TLS_RX, 2)) {
+		kc_fail(name, "setup: %s", strerror(errno));
+		goto out;
+	}
+	ma.fd = a;
+	mq.fd = q;
+	mr.fd = t;
+	ms.fd = s;
+	start(3, &ms);
+	if (!gone)
+		start(2, &mr);
+	start(0, &ma);
+	start(1, &mq);
+	jitter();
+	if (act == SKB_DELETE)
+		bpf_map_delete_elem(bare_fd, &(__u32){ RACE_TARGET_KEY });
+	if (gone) {
+		close(t);
+		t = -1;
+	}
+	finish(0);
+	shutdown(a, SHUT_WR);
+	finish(3);
+	finish(1);
+	if (act == SKB_DELETE)
+		shutdown(q, SHUT_WR); /* T's reader stops at T's end */
+	if (!gone)
+		finish(2);
+	if (ma.err ||
+	    (mq.err && (!gone || (mq.err != EPIPE && mq.err != ECONNRESET)))) {
+		kc_fail(name, "send: %s", strerror(ma.err ?: mq.err));
+		goto out;
+	}
+	if (ms.done || ms.err) {
+		kc_fail(name, "S's reader: %zu bytes (%s), want its end",
+			ms.done, strerror(ms.err));
+		goto out;
+	}
+	if (gone) {
+		rc = 0;
+		goto out;
+	}
+	for (i = 0; i < mr.done; i++) {
+		int k = rbuf[i] >> 7;
+
+		got[k][n[k]++] = rbuf[i];
+	}
+	if (n[1] != STREAM || memcmp(got[1], hi, STREAM)) {
+		kc_fail(name, "T's own stream: %zu of %d bytes, %s (errno %d)",
+			n[1], STREAM,
+			memcmp(got[1], hi, n[1]) ? "differing" : "in order",
+			mr.err);
+	} else if (n[0] > STREAM || (act == SKB_NONE && n[0] != STREAM) ||
+		   memcmp(got[0], lo, n[0])) {
+		kc_fail(name, "redirected: %zu of %d bytes, %s (errno %d)",
+			n[0], STREAM,
+			n[0] > STREAM || memcmp(got[0], lo, n[0]) ?
+				"differing" :
+				"in order",
+			mr.err);
+	} else if (mr.err && mr.err != ECONNRESET) {
+		kc_fail(name, "recv on T: %s", strerror(mr.err));
+	} else {
+		rc = 0;
+	}
+out:
+	close(a);
+	close(s);
+	close(q);
+	if (t >= 0)
+		close(t);
+	return rc;
+}
+
+static int r_skb_ingress_recv(const char *n)
+{
+	return skb_ingress_race(n, SKB_NONE);
+}
+
+static int r_skb_ingress_delete(const char *n)
+{
+	return skb_ingress_race(n, SKB_DELETE);
+}
+
+static int r_skb_ingress_close(const char *n)
+{
+	return skb_ingress_race(n, SKB_CLOSE);
+}
+
 static const struct race races[] = {
 	{ "delete-send", r_delete_send },
 	{ "delete-cork", r_delete_cork },
@@ -501,6 +640,9 @@ static const struct race races[] = {
 	{ "redirect-close", r_redirect_close },
 	{ "redirect-teardown", r_redirect_teardown },
 	{ "ingress-close", r_ingress_close },
+	{ "skb-ingress-recv", r_skb_ingress_recv },
+	{ "skb-ingress-delete", r_skb_ingress_delete },
+	{ "skb-ingress-close", r_skb_ingress_close },
 };
 
 static int setup(const char *obj_path)
@@ -514,8 +656,9 @@ static int setup(const char *obj_path)
 	msg = bpf_object__find_program_by_name(obj, "race_msg");
 	skb = bpf_object__find_program_by_name(obj, "race_skb");
 	map_fd = bpf_object__find_map_fd_by_name(obj, "race_hash");
+	bare_fd = bpf_object__find_map_fd_by_name(obj, "race_bare");
 	cfg_fd = bpf_object__find_map_fd_by_name(obj, "race_cfg");
-	if (!msg || !skb || map_fd < 0 || cfg_fd < 0 ||
+	if (!msg || !skb || map_fd < 0 || bare_fd < 0 || cfg_fd < 0 ||
 	    bpf_prog_attach(bpf_program__fd(msg), map_fd, BPF_SK_MSG_VERDICT,
 			    0) ||
 	    bpf_prog_attach(bpf_program__fd(skb), map_fd,
@@ -524,13 +667,17 @@ static int setup(const char *obj_path)
 	lfd = kt_listen(AF_INET, &laddr, &laddr_len);
 	if (lfd < 0)
 		return -1;
-	for (tmp = 0; tmp < 2; tmp++)
+	for (tmp = 0; tmp < (int)ARRAY_SIZE(workers); tmp++)
 		if (sem_init(&workers[tmp].go, 0, 0) ||
 		    sem_init(&workers[tmp].done, 0, 0) ||
 		    pthread_create(&workers[tmp].th, NULL, worker_main,
 				   &workers[tmp]))
 			return -1;
 	kc_rand(stream, sizeof(stream), 11);
+	for (tmp = 0; tmp < STREAM; tmp++) {
+		lo[tmp] = stream[tmp] & 0x7f;
+		hi[tmp] = stream[tmp] | 0x80;
+	}
 	tmp = open("/tmp/policy_race.dat", O_RDWR | O_CREAT | O_TRUNC, 0600);
 	if (tmp < 0 || write(tmp, stream, STREAM) != STREAM)
 		return -1;
@@ -580,6 +727,7 @@ int main(int argc, char **argv)
 	kc_watchdog(NULL, 0);
 	return kt_failed;
 usage:
-	fprintf(stderr, "usage: policy_race [-n ITERATIONS] [-o BPF_OBJECT] [RACE...]\n");
+	fprintf(stderr,
+		"usage: policy_race [-n ITERATIONS] [-o BPF_OBJECT] [RACE...]\n");
 	return 2;
 }
