@@ -2,10 +2,10 @@
 /*
  * Programs for the policy race tests (tests/guest/progs/policy_race.c).
  * race_cfg[0] picks what the SK_MSG program does to every message, and
- * whether the stream verdict passes every record or (RACE_SKB_INGRESS)
- * trims it to its plaintext and redirects it to the receive queue of key 1
- * of race_bare, a map without programs.  Key 1 of race_hash is the SK_MSG
- * redirect target.
+ * whether the stream verdict passes every record or redirects it to the
+ * receive queue of key 1 of race_bare, a map without programs: trimmed to
+ * its plaintext (RACE_SKB_INGRESS) or as it is (RACE_SKB_INGRESS_RAW, for
+ * plain TCP).  Key 1 of race_hash is the SK_MSG redirect target.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -63,11 +63,13 @@ int race_skb(struct __sk_buff *skb)
 	__u32 zero = 0, target = RACE_TARGET_KEY;
 	__u32 *mode = bpf_map_lookup_elem(&race_cfg, &zero);
 
-	if (!mode || *mode != RACE_SKB_INGRESS)
+	if (!mode ||
+	    (*mode != RACE_SKB_INGRESS && *mode != RACE_SKB_INGRESS_RAW))
 		return SK_PASS;
-	if (skb->len <= RACE_REC_FRONT + RACE_REC_TAIL ||
-	    bpf_skb_adjust_room(skb, -RACE_REC_FRONT, 0, 0) ||
-	    bpf_skb_change_tail(skb, skb->len - RACE_REC_TAIL, 0))
+	if (*mode == RACE_SKB_INGRESS &&
+	    (skb->len <= RACE_REC_FRONT + RACE_REC_TAIL ||
+	     bpf_skb_adjust_room(skb, -RACE_REC_FRONT, 0, 0) ||
+	     bpf_skb_change_tail(skb, skb->len - RACE_REC_TAIL, 0)))
 		return SK_DROP;
 	return bpf_sk_redirect_hash(skb, &race_bare, &target, BPF_F_INGRESS);
 }
