@@ -126,6 +126,11 @@ drop:
  */
 void ktls_rx_redirect(struct sk_buff *skb, struct sock *target)
 {
+	if (!skb->len) { /* the program trimmed it all: nothing to hand on */
+		consume_skb(skb);
+		sock_put(target);
+		return;
+	}
 	if (skb_bpf_ingress(skb) && target->sk_type == SOCK_STREAM &&
 	    target->sk_protocol == IPPROTO_TCP) {
 		skb_bpf_redirect_clear(skb);

@@ -517,9 +517,10 @@ static int r_ingress_close(const char *n)
  * A's stream (bytes below 0x80) goes to S, in race_hash, whose stream
  * verdict redirects each record, as S's reader decrypts it, to the receive
  * queue of T, a ktls socket in race_bare (no programs); S's reader gets
- * nothing but S's end.  sockmap's worker queues the records on T and calls
- * T's data_ready without T's lock, while Q's stream (bytes from 0x80 up)
- * reaches T over its own connection and T's reader takes both.  @act races
+ * nothing but S's end.  ktls's redirect worker queues the records on T
+ * (sockmap's own worker would charge T's memory without T's lock), while
+ * Q's stream (bytes from 0x80 up) reaches T over its own connection and
+ * T's reader takes both.  @act races
  * them: nothing (each stream must arrive in full, in order), T's map
  * delete (Q's stream in full, A's a prefix), or T's close (then T has no
  * reader, and only the senders are checked).

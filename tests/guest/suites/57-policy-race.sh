@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Lifetime races of ktls sockets in a sockmap (issue 5): map delete, close,
 # shutdown, rekey and redirect-target teardown against send, sendfile and
-# recv on two CPUs, and sockmap's unlocked data_ready on a stream-verdict
-# ingress target against its own records, RACE_ITERS (10000) iterations each
+# recv on two CPUs, and stream-verdict ingress redirects into a ktls socket
+# that receives its own records, RACE_ITERS (10000) iterations each
 # (tests/guest/progs/policy_race.c).  Every iteration checks the bytes the
 # peer got; the kernel log is checked for WARN/Oops/lockdep/leaks after the
 # suite, and no context or record may be left.
