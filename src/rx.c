@@ -179,13 +179,20 @@ static int ktls_rx_copy(read_descriptor_t *desc, struct sk_buff *skb,
 	return n;
 }
 
+/* Feed @actor from TCP's receive queue until it has desc->count bytes. */
+static void ktls_tcp_read(struct sock *sk, read_descriptor_t *desc,
+			  sk_read_actor_t actor)
+{
+	while (desc->count && tcp_read_sock(sk, desc, actor) > 0)
+		;
+}
+
 /* Consume @len bytes of TCP's receive queue: the window moves on. */
 static void ktls_tcp_consume(struct sock *sk, u32 len)
 {
 	read_descriptor_t desc = { .count = len };
 
-	while (desc.count && tcp_read_sock(sk, &desc, ktls_rx_skip) > 0)
-		;
+	ktls_tcp_read(sk, &desc, ktls_rx_skip);
 }
 
 struct ktls_rx_fill {
@@ -303,8 +310,7 @@ static void ktls_rx_take(struct sock *sk, struct ktls_rx *rx, u32 len,
 	fill.done = rx->cur_got;
 	desc.arg.data = &fill;
 	desc.count = rx->cur->len - rx->cur_got;
-	while (desc.count && tcp_read_sock(sk, &desc, ktls_rx_fill) > 0)
-		;
+	ktls_tcp_read(sk, &desc, ktls_rx_fill);
 	rx->cur_got = fill.done;
 	if (rx->cur_got < rx->cur->len)
 		return;
@@ -349,9 +355,7 @@ static void ktls_rx_pull(struct sock *sk, struct ktls_rx *rx, gfp_t gfp)
 				.count = prot->prepend_size - rx->hdr_got,
 			};
 
-			while (desc.count &&
-			       tcp_read_sock(sk, &desc, ktls_rx_copy) > 0)
-				;
+			ktls_tcp_read(sk, &desc, ktls_rx_copy);
 			rx->hdr_got = desc.written;
 			if (desc.count)
 				return;
