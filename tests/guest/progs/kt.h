@@ -95,8 +95,11 @@ static inline int kt_listen(int family, struct sockaddr_storage *ss,
 	return fd;
 }
 
-/* A connected loopback TCP pair: *cli and *srv.  Returns 0 or -1. */
-static inline int kt_pair(int family, int *cli, int *srv)
+/*
+ * A connected loopback TCP pair: *cli and *srv, whose SO_RCVBUF is
+ * @rcvbuf (0: the default).  Returns 0 or -1.
+ */
+static inline int kt_pair_rcvbuf(int family, int rcvbuf, int *cli, int *srv)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
@@ -104,6 +107,12 @@ static inline int kt_pair(int family, int *cli, int *srv)
 
 	if (lfd < 0)
 		return -1;
+	/* Set before the handshake, so that the window is scaled to it. */
+	if (rcvbuf &&
+	    setsockopt(lfd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf))) {
+		close(lfd);
+		return -1;
+	}
 	*cli = socket(family, SOCK_STREAM, 0);
 	if (*cli < 0 || connect(*cli, (struct sockaddr *)&ss, len)) {
 		close(lfd);
@@ -112,6 +121,11 @@ static inline int kt_pair(int family, int *cli, int *srv)
 	*srv = accept(lfd, NULL, NULL);
 	close(lfd);
 	return *srv < 0 ? -1 : 0;
+}
+
+static inline int kt_pair(int family, int *cli, int *srv)
+{
+	return kt_pair_rcvbuf(family, 0, cli, srv);
 }
 
 /* Close with an RST so the kernel destroys the socket at once. */

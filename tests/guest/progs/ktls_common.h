@@ -291,6 +291,31 @@ static inline ssize_t kc_recv_type(int fd, void *buf, size_t len, int *type,
 	return n;
 }
 
+/*
+ * A raw plain TCP writer *raw (TCP_NODELAY) and a reader *rx with ULP @ulp
+ * and RX keys (@ver, @c, @seed), timeouts of @ms; @rcvbuf: the reader's
+ * SO_RCVBUF, 0 for the default.  Returns 0, or -1 with errno.
+ */
+static inline int kc_rx_pair(const char *ulp, int rcvbuf, uint16_t ver,
+			     const struct kc_cipher *c, unsigned int seed,
+			     int ms, int *raw, int *rx)
+{
+	int one = 1, e;
+
+	if (kt_pair_rcvbuf(AF_INET, rcvbuf, raw, rx))
+		return -1;
+	kc_timeouts(*rx, ms);
+	setsockopt(*raw, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (kt_set_ulp(*rx, ulp) || kc_keys(*rx, TLS_RX, ver, c, seed)) {
+		e = errno;
+		kt_close_now(*rx);
+		kt_close_now(*raw);
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
 /* A loopback pair with ULP @ulp attached to both ends (NULL: plain TCP). */
 static inline int kc_pair(const char *ulp_cli, const char *ulp_srv, int *cli,
 			  int *srv)

@@ -74,22 +74,11 @@ static char *case_name(const struct combo *cb, const char *s)
 /* A fresh victim: raw plain TCP writer, reader with RX_ULP and TLS_RX. */
 static int victim(const struct combo *cb, const char *name, int *raw, int *rx)
 {
-	int one = 1;
-
 	kc_watchdog(name, 30);
-	if (kc_pair(NULL, rx_ulp, raw, rx))
+	if (kc_rx_pair(rx_ulp, 0, cb->v->ver, cb->c, SEED, RCV_TIMEOUT_MS, raw,
+		       rx))
 		return -1;
-	kc_timeouts(*rx, RCV_TIMEOUT_MS);
 	kc_timeouts(*raw, RCV_TIMEOUT_MS);
-	setsockopt(*raw, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (kc_keys(*rx, TLS_RX, cb->v->ver, cb->c, SEED)) {
-		int e = errno;
-
-		kt_close_now(*raw);
-		kt_close_now(*rx);
-		errno = e;
-		return -1;
-	}
 	return 0;
 }
 

@@ -142,47 +142,6 @@ err:
 	return -1;
 }
 
-/* A raw writer connected to a receiver with SO_RCVBUF @rcvbuf (0: default). */
-static int flow_pair(const struct kc_version *v, const struct kc_cipher *c,
-		     int rcvbuf, int *raw, int *rx)
-{
-	struct sockaddr_storage ss;
-	int lfd, one = 1;
-	socklen_t len;
-
-	lfd = kt_listen(AF_INET, &ss, &len);
-	if (lfd < 0)
-		return -1;
-	if (rcvbuf &&
-	    setsockopt(lfd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)))
-		goto err_lfd;
-	*raw = socket(AF_INET, SOCK_STREAM, 0);
-	if (*raw < 0)
-		goto err_lfd;
-	if (connect(*raw, (struct sockaddr *)&ss, len))
-		goto err_raw;
-	*rx = accept(lfd, NULL, NULL);
-	if (*rx < 0)
-		goto err_raw;
-	close(lfd);
-	kc_timeouts(*rx, RCV_TIMEOUT_MS);
-	setsockopt(*raw, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (kt_set_ulp(*rx, rx_ulp) || kc_keys(*rx, TLS_RX, v->ver, c, SEED)) {
-		int e = errno;
-
-		kt_close_now(*rx);
-		kt_close_now(*raw);
-		errno = e;
-		return -1;
-	}
-	return 0;
-err_raw:
-	close(*raw);
-err_lfd:
-	close(lfd);
-	return -1;
-}
-
 static void run_case(const char *name, const struct kc_version *v,
 		     const struct kc_cipher *c, const struct stream *s,
 		     int rcvbuf)
@@ -195,7 +154,8 @@ static void run_case(const char *name, const struct kc_version *v,
 	int raw, rx, err = 0;
 
 	kc_watchdog(name, 120);
-	if (flow_pair(v, c, rcvbuf, &raw, &rx)) {
+	if (kc_rx_pair(rx_ulp, rcvbuf, v->ver, c, SEED, RCV_TIMEOUT_MS, &raw,
+		       &rx)) {
 		kc_fail(name, "receiver setup: %s", strerror(errno));
 		return;
 	}
@@ -284,37 +244,38 @@ static int full_size(int i)
 	return KC_MAX_PLAIN;
 }
 
+/* The streams, each run under its receive buffers (0: the default). */
+static const struct kind {
+	const char *name;
+	int nrec;
+	int (*size)(int i);
+	int nbufs;
+	int bufs[3];
+} kinds[] = {
+	{ "tiny", TINY_RECORDS, tiny_size, 3, { 0, 4096, 32768 } },
+	{ "full", FULL_BYTES / KC_MAX_PLAIN, full_size, 2, { 2048, 8192 } },
+};
+
 static void run_version(const struct kc_version *v, const struct kc_cipher *c)
 {
-	static const int tiny_bufs[] = { 0, 4096, 32768 };
-	static const int full_bufs[] = { 2048, 8192 };
+	const struct kind *k;
 	struct stream s = {};
 	char name[96];
-	size_t i;
+	int i;
 
-	snprintf(name, sizeof(name), "%s.tiny.seal", v->name);
-	if (build(&s, v, c, TINY_RECORDS, tiny_size)) {
-		kc_fail(name, "out of memory");
-	} else if (!seal(name, v, c, &s)) {
-		for (i = 0; i < ARRAY_SIZE(tiny_bufs); i++) {
-			snprintf(name, sizeof(name), "%s.tiny.rcvbuf-%d",
-				 v->name, tiny_bufs[i]);
-			run_case(name, v, c, &s, tiny_bufs[i]);
+	for (k = kinds; k < kinds + ARRAY_SIZE(kinds); k++) {
+		snprintf(name, sizeof(name), "%s.%s.seal", v->name, k->name);
+		if (build(&s, v, c, k->nrec, k->size)) {
+			kc_fail(name, "out of memory");
+		} else if (!seal(name, v, c, &s)) {
+			for (i = 0; i < k->nbufs; i++) {
+				snprintf(name, sizeof(name), "%s.%s.rcvbuf-%d",
+					 v->name, k->name, k->bufs[i]);
+				run_case(name, v, c, &s, k->bufs[i]);
+			}
 		}
+		release(&s);
 	}
-	release(&s);
-
-	snprintf(name, sizeof(name), "%s.full.seal", v->name);
-	if (build(&s, v, c, FULL_BYTES / KC_MAX_PLAIN, full_size)) {
-		kc_fail(name, "out of memory");
-	} else if (!seal(name, v, c, &s)) {
-		for (i = 0; i < ARRAY_SIZE(full_bufs); i++) {
-			snprintf(name, sizeof(name), "%s.full.rcvbuf-%d",
-				 v->name, full_bufs[i]);
-			run_case(name, v, c, &s, full_bufs[i]);
-		}
-	}
-	release(&s);
 }
 
 int main(int argc, char **argv)
