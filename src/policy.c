@@ -329,17 +329,17 @@ bool ktls_rx_has_verdict(struct sock *sk)
 }
 
 /*
- * Run the stream verdict on @skb: __SK_PASS, __SK_DROP, or __SK_REDIRECT
- * with *@target held.  The steps are sockmap's own for in-tree kTLS
- * (sk_psock_tls_strp_read()), but the verdict is carried out by the
- * caller: sockmap's way to carry out an ingress redirect is not safe (see
- * rx_redirect.c).
+ * Run the stream verdict on @skb: __SK_NONE when there is no program,
+ * __SK_PASS, __SK_DROP, or __SK_REDIRECT with *@target held.  The steps
+ * are sockmap's own for in-tree kTLS (sk_psock_tls_strp_read()), but the
+ * verdict is carried out by the caller: sockmap's way to carry out an
+ * ingress redirect is not safe (see rx_redirect.c).
  */
 static int ktls_rx_run(struct sock *sk, struct sk_psock *psock,
 		       struct sk_buff *skb, struct sock **target)
 {
 	struct bpf_prog *prog;
-	int ret = __SK_PASS;
+	int ret = __SK_NONE;
 
 	rcu_read_lock();
 	prog = READ_ONCE(psock->progs.stream_verdict);
@@ -381,14 +381,12 @@ bool ktls_rx_verdict(struct sock *sk, struct sk_buff *skb, u32 off, u32 *len)
 
 	if (!psock)
 		return true;
-	if (!READ_ONCE(psock->progs.stream_verdict)) {
-		sk_psock_put(sk, psock);
-		return true;
-	}
 	verdict = ktls_rx_run(sk, psock, skb, &target);
 	sk_psock_put(sk, psock);
 
 	switch (verdict) {
+	case __SK_NONE:
+		return true;
 	case __SK_PASS:
 		ktls_stat_inc(sk, KTLS_STAT_RX_SKB_PASS);
 		/* bpf_skb_adjust_room() may have shrunk it. */

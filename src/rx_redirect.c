@@ -30,10 +30,7 @@ static struct workqueue_struct *ktls_redir_wq;
 /* The copy, with those of its pages the target did not take. */
 static void ktls_redir_free(struct ktls_redir *r)
 {
-	u32 i;
-
-	for (i = r->msg.sg.start; i < r->msg.sg.end; i++)
-		put_page(sg_page(&r->msg.sg.data[i]));
+	ktls_msg_free(&r->msg);
 	kfree(r);
 }
 
@@ -61,10 +58,10 @@ static void ktls_redir_ingress(struct sk_buff *skb, struct sock *target)
 	struct page *page;
 	u32 off = 0, n;
 
-	r = kzalloc(sizeof(*r), GFP_KERNEL | __GFP_NOWARN);
+	r = kmalloc(sizeof(*r), GFP_KERNEL | __GFP_NOWARN);
 	if (!r)
 		goto lost;
-	sk_msg_init(&r->msg);
+	ktls_msg_init(&r->msg);
 	while (off < skb->len) {
 		n = min_t(u32, skb->len - off, PAGE_SIZE);
 		page = r->msg.sg.end < MAX_MSG_FRAGS ?
