@@ -100,6 +100,23 @@ static int set_mode(__u32 mode)
 	return bpf_map_update_elem(cfg_fd, &zero, &mode, BPF_ANY);
 }
 
+/* Programs in @mode, and two fresh pairs: *a-*b and *c-*d. */
+static int two_pairs(const char *name, __u32 mode, int *a, int *b, int *c,
+		     int *d)
+{
+	if (set_mode(mode) || pair(a, b)) {
+		kc_fail(name, "setup: %s", strerror(errno));
+		return -1;
+	}
+	if (pair(c, d)) {
+		kc_fail(name, "setup: %s", strerror(errno));
+		close(*a);
+		close(*b);
+		return -1;
+	}
+	return 0;
+}
+
 /* ULP "ktls" and one direction's keys (seed picks them). */
 static int ktls(int fd, int dir, unsigned int seed)
 {
@@ -440,16 +457,8 @@ static int redirect_race(const char *name, __u32 mode, int own)
 	__u32 key = RACE_TARGET_KEY;
 	size_t n;
 
-	if (set_mode(mode) || pair(&s, &p)) {
-		kc_fail(name, "setup: %s", strerror(errno));
+	if (two_pairs(name, mode, &s, &p, &t, &q))
 		return -1;
-	}
-	if (pair(&t, &q)) {
-		kc_fail(name, "setup: %s", strerror(errno));
-		close(s);
-		close(p);
-		return -1;
-	}
 	if (map_add(RACE_TARGET_KEY, t) || map_add(0, s) ||
 	    ktls(s, TLS_TX, 1) ||
 	    ktls(t, mode == RACE_REDIRECT ? TLS_TX : TLS_RX, 2) ||
@@ -537,17 +546,9 @@ static int skb_ingress_race(const char *name, enum skb_act act)
 	int a, s, q, t, rc = -1, gone = act == SKB_CLOSE;
 	size_t n[2] = { 0, 0 }, i;
 
-	if (set_mode(plain ? RACE_SKB_INGRESS_RAW : RACE_SKB_INGRESS) ||
-	    pair(&a, &s)) {
-		kc_fail(name, "setup: %s", strerror(errno));
+	if (two_pairs(name, plain ? RACE_SKB_INGRESS_RAW : RACE_SKB_INGRESS, &a,
+		      &s, &q, &t))
 		return -1;
-	}
-	if (pair(&q, &t)) {
-		kc_fail(name, "setup: %s", strerror(errno));
-		close(a);
-		close(s);
-		return -1;
-	}
 	if (map_add(0, s) ||
 	    bpf_map_update_elem(bare_fd, &(__u32){ RACE_TARGET_KEY }, &t,
 				BPF_ANY) ||
