@@ -68,7 +68,7 @@ function val(k,   i, kv) {
 	return "-";
 }
 $1 == "INFO" && $3 == "bench" && ($4 == "tp" || $4 == "itp") {
-	line = sprintf("%-6s %-4s %-9s %8s %8s %8s %9s %10s", substr($2, 1, length($2) - 1),
+	line = sprintf("%-6s %-4s %-10s %8s %8s %8s %9s %10s", substr($2, 1, length($2) - 1),
 		substr($5, 1, 1) "." substr($5, 2), $6, val("ktls"), val("tls"),
 		val("plain"), val("ktls/tls"), val("ktls/plain"));
 	if ($4 == "itp")
@@ -77,7 +77,7 @@ $1 == "INFO" && $3 == "bench" && ($4 == "tp" || $4 == "itp") {
 		tp[++nt] = line;
 }
 $1 == "INFO" && $3 == "bench" && ($4 == "pol" || $4 == "ipol") {
-	line = sprintf("%-6s %-4s %-9s %8s %10s %9s", substr($2, 1, length($2) - 1),
+	line = sprintf("%-6s %-4s %-10s %8s %10s %9s", substr($2, 1, length($2) - 1),
 		substr($5, 1, 1) "." substr($5, 2), $6, val("ktls"), val("ktls+pol"),
 		val("pol/none"));
 	if ($4 == "ipol")
@@ -86,7 +86,7 @@ $1 == "INFO" && $3 == "bench" && ($4 == "pol" || $4 == "ipol") {
 		pol[++np] = line;
 }
 $1 == "INFO" && $3 == "bench" && $4 == "cpu" {
-	cpu[++nc] = sprintf("%-6s %-4s %-9s %10s %10s %9s %10s %9s", substr($2, 1, length($2) - 1),
+	cpu[++nc] = sprintf("%-6s %-4s %-10s %10s %10s %9s %10s %9s", substr($2, 1, length($2) - 1),
 		substr($5, 1, 1) "." substr($5, 2), $6, val("ktls"), val("tls"),
 		val("ktls/tls"), val("ktls+pol"), val("pol/none"));
 }
@@ -97,7 +97,7 @@ $1 == "INFO" && $3 == "bench" && $4 == "mem" {
 function table(title, rows, n,   i) {
 	print "";
 	print title;
-	printf "%-6s %-4s %-9s %8s %8s %8s %9s %10s\n", "kernel", "TLS", "mode",
+	printf "%-6s %-4s %-10s %8s %8s %8s %9s %10s\n", "kernel", "TLS", "mode",
 		"ktls", "tls", "plain", "ktls/tls", "ktls/plain";
 	for (i = 1; i <= n; i++)
 		print rows[i];
@@ -107,7 +107,7 @@ function table(title, rows, n,   i) {
 function poltable(title, rows, n,   i) {
 	print "";
 	print title;
-	printf "%-6s %-4s %-9s %8s %10s %9s\n", "kernel", "TLS", "mode", "ktls",
+	printf "%-6s %-4s %-10s %8s %10s %9s\n", "kernel", "TLS", "mode", "ktls",
 		"ktls+pol", "pol/none";
 	for (i = 1; i <= n; i++)
 		print rows[i];
@@ -125,7 +125,7 @@ END {
 	print "";
 	print "CPU time per MiB (wall-clock run), other/cipher: samples (2 kHz, all runs) outside the cipher";
 	print "and idle / in the cipher; ratios of \"other\", the datapath around the AEAD:";
-	printf "%-6s %-4s %-9s %10s %10s %9s %10s %9s\n", "kernel", "TLS", "mode", "ktls",
+	printf "%-6s %-4s %-10s %10s %10s %9s %10s %9s\n", "kernel", "TLS", "mode", "ktls",
 		"tls", "ktls/tls", "ktls+pol", "pol/none";
 	for (i = 1; i <= nc; i++)
 		print cpu[i];

@@ -10,8 +10,15 @@
  *   sendfile  sendfile() of a tmpfs file through the ULP's TX
  *   recv      16 KiB recv()s through the ULP's RX; a plain socket writes
  *             ciphertext captured beforehand from the kernel's own TX
+ *   send-b, sendfile-b
+ *             send and sendfile with a draining end that batches: its
+ *             SO_RCVLOWAT of 256 KiB wakes it once per 256 KiB.  The plain
+ *             drain wakes as soon as data arrives; on one CPU that can be
+ *             after every record or every few, whichever the scheduler's
+ *             state gives, and the two patterns cost differently.
  * MIB (default 16) MiB of plaintext per measurement; MB/s are 10^6 bytes
- * of plaintext per second, the best of REPS (default 2) runs.  Then PAIRS (default 1000) connected pairs with
+ * of plaintext per second, the best of REPS (default 5) runs.  Then
+ * PAIRS (default 1000) connected pairs with
  * TX and RX keys on both ends are opened; the growth of Slab, SUnreclaim
  * and the fall of MemFree in /proc/meminfo, divided by PAIRS, is the cost
  * of one pair (plain TCP pairs are the baseline).
@@ -51,8 +58,10 @@
 #define MIB (1024 * 1024)
 #define CHUNK (16 * KIB)
 
-enum mode { M_SEND, M_SENDFILE, M_RECV, M_NR };
-static const char *const mode_name[M_NR] = { "send", "sendfile", "recv" };
+enum mode { M_SEND, M_SENDFILE, M_RECV, M_SEND_B, M_SENDFILE_B, M_NR };
+static const char *const mode_name[M_NR] = { "send", "sendfile", "recv",
+					     "send-b", "sendfile-b" };
+#define LOWAT_B (256 * KIB) /* the draining end's SO_RCVLOWAT in M_*_B */
 
 static size_t total = 16 * MIB;
 static int npairs = 1000;
@@ -222,7 +231,7 @@ static double measure(const char *ulp, int pol, uint16_t ver, enum mode m,
 		w.chunk = 64 * KIB;
 		w.advance = 1;
 	}
-	if (m == M_SENDFILE) {
+	if (m == M_SENDFILE || m == M_SENDFILE_B) {
 		w.file = open(file_path, O_RDONLY);
 		if (w.file < 0) {
 			snprintf(why, whylen, "open: %s", strerror(errno));
@@ -235,6 +244,14 @@ static double measure(const char *ulp, int pol, uint16_t ver, enum mode m,
 	if (prof_cpu && kprof_start())
 		printf("INFO prof %s: perf_event_open: %s\n", name,
 		       strerror(errno));
+	if ((m == M_SEND_B || m == M_SENDFILE_B) &&
+	    setsockopt(rx, SOL_SOCKET, SO_RCVLOWAT, &(int){ LOWAT_B },
+		       sizeof(int))) {
+		snprintf(why, whylen, "SO_RCVLOWAT: %s", strerror(errno));
+		kt_close_now(tx);
+		kt_close_now(rx);
+		return -1;
+	}
 	t0 = kc_now();
 	if (pthread_create(&th, NULL, writer_main, &w)) {
 		snprintf(why, whylen, "pthread_create failed");
