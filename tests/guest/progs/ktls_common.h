@@ -31,6 +31,9 @@
 #define KC_TYPE_HANDSHAKE 22
 #define KC_TYPE_DATA 23
 
+/* A TLS 1.3 KeyUpdate handshake message (update_not_requested). */
+static const unsigned char kc_key_update[] = { 24, 0, 0, 1, 0 };
+
 struct kc_cipher {
 	const char *name;
 	uint16_t type;

@@ -18,12 +18,22 @@
  *                    verdict: every byte arrives exactly once
  *   close-send       close vs send (the fd is closed by another thread):
  *                    the peer gets a prefix of the stream
+ *   close-sendfile   close vs sendfile: the same
+ *   close-recv       close vs recv with a stream verdict: the reader gets
+ *                    a prefix
  *   shutdown-send    shutdown(SHUT_WR) vs send: a prefix
+ *   shutdown-sendfile  shutdown(SHUT_WR) vs sendfile: a prefix
  *   shutdown-recv    shutdown(SHUT_RD) vs recv with a stream verdict
  *   rekey-send       TLS_TX rekey vs send: the peer gets a prefix and then
  *                    at most EBADMSG (it has no way to follow the key)
+ *   rekey-sendfile   TLS_TX rekey vs sendfile: the same
+ *   rekey-recv       TLS_RX rekey vs recv with a stream verdict, the peer
+ *                    sending a KeyUpdate and switching keys: all of the
+ *                    stream, or (the new key came before the KeyUpdate was
+ *                    read) a prefix of what came before it, then EBADMSG
  *   redirect-close   redirect to a ktls socket that is being closed: its
  *                    peer gets a prefix of the redirected bytes
+ *   redirect-close-sendfile  the same with sendfile
  *   redirect-teardown  redirect to a ktls socket while its own sender runs
  *                    and it is deleted from the map and closed
  *   ingress-close    ingress redirect to a ktls socket being closed
@@ -126,7 +136,7 @@ static int ktls(int fd, int dir, unsigned int seed)
 }
 
 struct mover {
-	int fd, how; /* how: 0 send, 1 sendfile, 2 recv */
+	int fd, how; /* how: 0 send, 1 sendfile, 2 recv, 3 recv over a rekey */
 	size_t done; /* bytes moved */
 	size_t want; /* bytes to move; 0: STREAM */
 	int err;
@@ -139,6 +149,7 @@ static void *mover_main(void *arg)
 	struct mover *m = arg;
 	const unsigned char *src = m->src ? m->src : stream;
 	size_t want = m->want ? m->want : STREAM;
+	int type = KC_TYPE_DATA, expired = 0;
 	off_t off = 0;
 	ssize_t n;
 
@@ -147,10 +158,21 @@ static void *mover_main(void *arg)
 			n = send(m->fd, src + m->done, CHUNK, MSG_NOSIGNAL);
 		else if (m->how == 1)
 			n = sendfile(m->fd, file_fd, &off, CHUNK);
-		else
+		else if (m->how == 2)
 			n = recv(m->fd, m->buf + m->done, want - m->done, 0);
+		else
+			n = kc_recv_type(m->fd, m->buf + m->done,
+					 want - m->done, &type, 0);
 		if (n < 0 && errno == EINTR)
 			continue;
+		/* After the KeyUpdate: wait for the new key (it wakes poll). */
+		if (n < 0 && errno == EKEYEXPIRED && ++expired < 100) {
+			poll(&(struct pollfd){ .fd = m->fd, .events = POLLIN },
+			     1, 3000);
+			continue;
+		}
+		if (n > 0 && type == KC_TYPE_HANDSHAKE)
+			continue; /* the KeyUpdate itself */
 		if (n <= 0) {
 			m->err = n ? errno : 0;
 			break;
@@ -253,6 +275,12 @@ struct race {
 	int (*run)(const char *name);
 	int manual; /* runs only when named */
 };
+
+/* How often each of a race's two outcomes came up, for its PASS line. */
+static struct {
+	const char *what[2];
+	long n[2];
+} tally;
 
 /* A random pause of up to a few hundred microseconds, without a syscall. */
 static void jitter(void)
@@ -379,9 +407,19 @@ static int r_close_send(const char *n)
 	return tx_race(n, RACE_PASS, 0, act_close, PREFIX, 0, 0);
 }
 
+static int r_close_sendfile(const char *n)
+{
+	return tx_race(n, RACE_PASS, 1, act_close, PREFIX, 0, 0);
+}
+
 static int r_shutdown_send(const char *n)
 {
 	return tx_race(n, RACE_PASS, 0, act_shutdown, PREFIX, 0, 0);
+}
+
+static int r_shutdown_sendfile(const char *n)
+{
+	return tx_race(n, RACE_PASS, 1, act_shutdown, PREFIX, 0, 0);
 }
 
 static int r_rekey_send(const char *n)
@@ -389,7 +427,15 @@ static int r_rekey_send(const char *n)
 	return tx_race(n, RACE_PASS, 0, act_rekey, PREFIX, EBADMSG, 0);
 }
 
-/* Receiver P in the map with the stream verdict; @act races its reader. */
+static int r_rekey_sendfile(const char *n)
+{
+	return tx_race(n, RACE_PASS, 1, act_rekey, PREFIX, EBADMSG, 0);
+}
+
+/*
+ * Receiver P in the map with the stream verdict; @act races its reader
+ * (and returns 1 when it closed P's fd: then EBADF ends the reader).
+ */
 static int rx_race(const char *name, int (*act)(int p), enum check check)
 {
 	struct mover m = { .how = 2, .buf = rbuf };
@@ -412,13 +458,16 @@ static int rx_race(const char *name, int (*act)(int p), enum check check)
 		goto out;
 	}
 	jitter();
-	act(p);
+	if (act(p) == 1)
+		p = -1;
 	shutdown(s, SHUT_WR);
 	finish(0);
-	rc = verify(name, rbuf, m.done, STREAM, check, m.err, 0);
+	rc = verify(name, rbuf, m.done, STREAM, check, m.err,
+		    p < 0 ? EBADF : 0);
 out:
 	close(s);
-	close(p);
+	if (p >= 0)
+		close(p);
 	return rc;
 }
 
@@ -435,6 +484,13 @@ static int act_rx_shutdown(int p)
 	return shutdown(p, SHUT_RD);
 }
 
+/* Closes the reader's fd under it: rx_race() must not use it after. */
+static int act_rx_close(int p)
+{
+	close(p);
+	return 1;
+}
+
 static int r_delete_recv(const char *n)
 {
 	return rx_race(n, act_rx_delete, EXACT);
@@ -445,14 +501,77 @@ static int r_shutdown_recv(const char *n)
 	return rx_race(n, act_rx_shutdown, PREFIX);
 }
 
+static int r_close_recv(const char *n)
+{
+	return rx_race(n, act_rx_close, PREFIX);
+}
+
+/*
+ * P, in the map with the stream verdict, reads records under key 1, a
+ * KeyUpdate and records under key 7, while its RX key becomes key 7 at a
+ * random moment.  Once past the KeyUpdate the reader waits for the new key
+ * (EKEYEXPIRED, then poll).  A new key before the KeyUpdate was read fails
+ * the next record (EBADMSG): then P has a prefix of what came before the
+ * KeyUpdate; otherwise the whole stream.
+ */
+static int r_rekey_recv(const char *name)
+{
+	struct mover m = { .how = 3, .buf = rbuf };
+	const size_t half = 2 * CHUNK;
+	int s, p, rc = -1;
+
+	if (set_mode(RACE_PASS) || pair(&s, &p)) {
+		kc_fail(name, "setup: %s", strerror(errno));
+		return -1;
+	}
+	if (map_add(0, p) || ktls(p, TLS_RX, 1) || ktls(s, TLS_TX, 1)) {
+		kc_fail(name, "setup: %s", strerror(errno));
+		goto out;
+	}
+	m.fd = p;
+	start(0, &m);
+	if (kc_send_all(s, stream, half) != (ssize_t)half ||
+	    kc_send_type(s, KC_TYPE_HANDSHAKE, kc_key_update,
+			 sizeof(kc_key_update)) != sizeof(kc_key_update) ||
+	    kc_keys(s, TLS_TX, TLS_1_3_VERSION, gcm, 7) ||
+	    kc_send_all(s, stream + half, STREAM - half) !=
+		    (ssize_t)(STREAM - half)) {
+		kc_fail(name, "send: %s", strerror(errno));
+		shutdown(p, SHUT_RDWR);
+		finish(0);
+		goto out;
+	}
+	jitter();
+	if (kc_keys(p, TLS_RX, TLS_1_3_VERSION, gcm, 7)) {
+		kc_fail(name, "TLS_RX rekey: %s", strerror(errno));
+		shutdown(p, SHUT_RDWR);
+		finish(0);
+		goto out;
+	}
+	/* Only now: the end of the stream would make poll() readable. */
+	shutdown(s, SHUT_WR);
+	finish(0);
+	if (m.err == EBADMSG)
+		rc = verify(name, rbuf, m.done, half, PREFIX, m.err, EBADMSG);
+	else
+		rc = verify(name, rbuf, m.done, STREAM, EXACT, m.err, 0);
+	tally.what[0] = "new key before the KeyUpdate was read";
+	tally.what[1] = "after";
+	tally.n[m.err != EBADMSG]++;
+out:
+	close(s);
+	close(p);
+	return rc;
+}
+
 /*
  * S redirects to T (key 1), a ktls socket whose peer Q decrypts.  While
  * S's sender runs, T is closed (and with @own, T's own sender runs too and
  * T leaves the map first).  Q must get a prefix of what reached T.
  */
-static int redirect_race(const char *name, __u32 mode, int own)
+static int redirect_race(const char *name, __u32 mode, int own, int how)
 {
-	struct mover m = { .how = 0 }, mt = { .how = 0 };
+	struct mover m = { .how = how }, mt = { .how = 0 };
 	int s, p, t, q, err, rc = -1;
 	__u32 key = RACE_TARGET_KEY;
 	size_t n;
@@ -509,17 +628,22 @@ out:
 
 static int r_redirect_close(const char *n)
 {
-	return redirect_race(n, RACE_REDIRECT, 0);
+	return redirect_race(n, RACE_REDIRECT, 0, 0);
+}
+
+static int r_redirect_close_sendfile(const char *n)
+{
+	return redirect_race(n, RACE_REDIRECT, 0, 1);
 }
 
 static int r_redirect_teardown(const char *n)
 {
-	return redirect_race(n, RACE_REDIRECT, 1);
+	return redirect_race(n, RACE_REDIRECT, 1, 0);
 }
 
 static int r_ingress_close(const char *n)
 {
-	return redirect_race(n, RACE_REDIRECT_INGRESS, 0);
+	return redirect_race(n, RACE_REDIRECT_INGRESS, 0, 0);
 }
 
 /*
@@ -659,10 +783,16 @@ static const struct race races[] = {
 	{ "delete-sendfile", r_delete_sendfile, 0 },
 	{ "delete-recv", r_delete_recv, 0 },
 	{ "close-send", r_close_send, 0 },
+	{ "close-sendfile", r_close_sendfile, 0 },
+	{ "close-recv", r_close_recv, 0 },
 	{ "shutdown-send", r_shutdown_send, 0 },
+	{ "shutdown-sendfile", r_shutdown_sendfile, 0 },
 	{ "shutdown-recv", r_shutdown_recv, 0 },
 	{ "rekey-send", r_rekey_send, 0 },
+	{ "rekey-sendfile", r_rekey_sendfile, 0 },
+	{ "rekey-recv", r_rekey_recv, 0 },
 	{ "redirect-close", r_redirect_close, 0 },
+	{ "redirect-close-sendfile", r_redirect_close_sendfile, 0 },
 	{ "redirect-teardown", r_redirect_teardown, 0 },
 	{ "ingress-close", r_ingress_close, 0 },
 	{ "skb-ingress-recv", r_skb_ingress_recv, 0 },
@@ -728,6 +858,7 @@ int main(int argc, char **argv)
 	}
 	gcm = kc_cipher_by_name("aes_gcm_128");
 	srand(1);
+	signal(SIGPIPE, SIG_IGN); /* sendfile() has no MSG_NOSIGNAL */
 	if (setup(obj)) {
 		kc_fail("race.setup", "%s: %s", obj, strerror(errno));
 		return 1;
@@ -743,10 +874,16 @@ int main(int argc, char **argv)
 			continue;
 		snprintf(name, sizeof(name), "race.%s", races[r].name);
 		kc_watchdog(name, 900);
+		memset(&tally, 0, sizeof(tally));
 		for (i = 0; i < iters; i++)
 			if (races[r].run(name))
 				break;
-		if (i == iters)
+		if (i == iters && tally.what[0])
+			kc_pass(name,
+				"%ld iterations in %.0f s: %ld %s, %ld %s",
+				iters, kc_now() - t0, tally.n[0], tally.what[0],
+				tally.n[1], tally.what[1]);
+		else if (i == iters)
 			kc_pass(name, "%ld iterations in %.0f s", iters,
 				kc_now() - t0);
 	}

@@ -20,7 +20,6 @@
 
 static const char *ulp;
 static const struct kc_cipher *gcm;
-static const unsigned char key_update[] = { 24, 0, 0, 1, 0 };
 
 /* A counter from /proc/net/ktls_stat, or -1. */
 static long stat_get(const char *name)
@@ -69,9 +68,9 @@ static void *recv_step(void *arg)
 		s->err = "data short";
 		return NULL;
 	}
-	if (kc_recv_type(s->fd, ku, sizeof(ku), &type, 0) != sizeof(key_update) ||
+	if (kc_recv_type(s->fd, ku, sizeof(ku), &type, 0) != sizeof(kc_key_update) ||
 	    type != KC_TYPE_HANDSHAKE ||
-	    memcmp(ku, key_update, sizeof(key_update))) {
+	    memcmp(ku, kc_key_update, sizeof(kc_key_update))) {
 		s->err = "no KeyUpdate record";
 		return NULL;
 	}
@@ -111,8 +110,8 @@ static void cmd_stress(void)
 		r.gen = ++gen[d];
 		pthread_create(&t, NULL, recv_step, &r);
 		if (kc_send_all(fd[d], src, chunk) != (ssize_t)chunk ||
-		    kc_send_type(fd[d], KC_TYPE_HANDSHAKE, key_update,
-				 sizeof(key_update)) != sizeof(key_update) ||
+		    kc_send_type(fd[d], KC_TYPE_HANDSHAKE, kc_key_update,
+				 sizeof(kc_key_update)) != sizeof(kc_key_update) ||
 		    kc_keys(fd[d], TLS_TX, TLS_1_3_VERSION, gcm, r.gen)) {
 			kc_fail(name, "round %u: send/rekey: %s", i,
 				strerror(errno));
@@ -159,11 +158,11 @@ static void cmd_expired(void)
 		return;
 	}
 	p.fd = b;
-	kc_send_type(a, KC_TYPE_HANDSHAKE, key_update, sizeof(key_update));
+	kc_send_type(a, KC_TYPE_HANDSHAKE, kc_key_update, sizeof(kc_key_update));
 	kc_keys(a, TLS_TX, TLS_1_3_VERSION, gcm, 7);
 	kc_send_all(a, "after", 5);
 
-	if (kc_recv_type(b, buf, sizeof(buf), &type, 0) == sizeof(key_update) &&
+	if (kc_recv_type(b, buf, sizeof(buf), &type, 0) == sizeof(kc_key_update) &&
 	    type == KC_TYPE_HANDSHAKE)
 		kc_pass("expired.keyupdate-read", "");
 	else
