@@ -68,7 +68,8 @@ static void *recv_step(void *arg)
 		s->err = "data short";
 		return NULL;
 	}
-	if (kc_recv_type(s->fd, ku, sizeof(ku), &type, 0) != sizeof(kc_key_update) ||
+	if (kc_recv_type(s->fd, ku, sizeof(ku), &type, 0) !=
+		    sizeof(kc_key_update) ||
 	    type != KC_TYPE_HANDSHAKE ||
 	    memcmp(ku, kc_key_update, sizeof(kc_key_update))) {
 		s->err = "no KeyUpdate record";
@@ -111,7 +112,8 @@ static void cmd_stress(void)
 		pthread_create(&t, NULL, recv_step, &r);
 		if (kc_send_all(fd[d], src, chunk) != (ssize_t)chunk ||
 		    kc_send_type(fd[d], KC_TYPE_HANDSHAKE, kc_key_update,
-				 sizeof(kc_key_update)) != sizeof(kc_key_update) ||
+				 sizeof(kc_key_update)) !=
+			    sizeof(kc_key_update) ||
 		    kc_keys(fd[d], TLS_TX, TLS_1_3_VERSION, gcm, r.gen)) {
 			kc_fail(name, "round %u: send/rekey: %s", i,
 				strerror(errno));
@@ -158,11 +160,13 @@ static void cmd_expired(void)
 		return;
 	}
 	p.fd = b;
-	kc_send_type(a, KC_TYPE_HANDSHAKE, kc_key_update, sizeof(kc_key_update));
+	kc_send_type(a, KC_TYPE_HANDSHAKE, kc_key_update,
+		     sizeof(kc_key_update));
 	kc_keys(a, TLS_TX, TLS_1_3_VERSION, gcm, 7);
 	kc_send_all(a, "after", 5);
 
-	if (kc_recv_type(b, buf, sizeof(buf), &type, 0) == sizeof(kc_key_update) &&
+	if (kc_recv_type(b, buf, sizeof(buf), &type, 0) ==
+		    sizeof(kc_key_update) &&
 	    type == KC_TYPE_HANDSHAKE)
 		kc_pass("expired.keyupdate-read", "");
 	else
