@@ -17,11 +17,11 @@
  *             after every record or every few, whichever the scheduler's
  *             state gives, and the two patterns cost differently.
  * MIB (default 16) MiB of plaintext per measurement; MB/s are 10^6 bytes
- * of plaintext per second, the best of REPS (default 5) runs.  Then
- * PAIRS (default 1000) connected pairs with
- * TX and RX keys on both ends are opened; the growth of Slab, SUnreclaim
- * and the fall of MemFree in /proc/meminfo, divided by PAIRS, is the cost
- * of one pair (plain TCP pairs are the baseline).
+ * of plaintext per second, the best of REPS (default 5) runs.  Then PAIRS
+ * (default 1000) connected pairs with TX and RX keys on both ends are
+ * opened; the growth of Slab, SUnreclaim and the fall of MemFree in
+ * /proc/meminfo, divided by PAIRS, is the cost of one pair (plain TCP
+ * pairs are the baseline).
  *
  * With -P (tests/guest/bpf/bench_pass.bpf.o), ULP_A is also measured with
  * a pass-all policy: the ULP_A end sits in a sockhash whose SK_MSG and
@@ -209,6 +209,14 @@ static double measure(const char *ulp, int pol, uint16_t ver, enum mode m,
 	}
 	kc_timeouts(tx, 20000);
 	kc_timeouts(rx, 20000);
+	if ((m == M_SEND_B || m == M_SENDFILE_B) &&
+	    setsockopt(rx, SOL_SOCKET, SO_RCVLOWAT, &(int){ LOWAT_B },
+		       sizeof(int))) {
+		snprintf(why, whylen, "SO_RCVLOWAT: %s", strerror(errno));
+		kt_close_now(tx);
+		kt_close_now(rx);
+		return -1;
+	}
 	if (ulp && kc_keys(tls_end, dir, ver, gcm, 1)) {
 		snprintf(why, whylen, "%s %s: %s", ulp,
 			 dir == TLS_TX ? "TLS_TX" : "TLS_RX", strerror(errno));
@@ -244,14 +252,6 @@ static double measure(const char *ulp, int pol, uint16_t ver, enum mode m,
 	if (prof_cpu && kprof_start())
 		printf("INFO prof %s: perf_event_open: %s\n", name,
 		       strerror(errno));
-	if ((m == M_SEND_B || m == M_SENDFILE_B) &&
-	    setsockopt(rx, SOL_SOCKET, SO_RCVLOWAT, &(int){ LOWAT_B },
-		       sizeof(int))) {
-		snprintf(why, whylen, "SO_RCVLOWAT: %s", strerror(errno));
-		kt_close_now(tx);
-		kt_close_now(rx);
-		return -1;
-	}
 	t0 = kc_now();
 	if (pthread_create(&th, NULL, writer_main, &w)) {
 		snprintf(why, whylen, "pthread_create failed");
