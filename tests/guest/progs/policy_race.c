@@ -433,6 +433,35 @@ static int r_rekey_sendfile(const char *n)
 }
 
 /*
+ * Sender S and receiver P, in the map with the stream verdict, whose
+ * reader @m is started.  On failure both are closed.
+ */
+static int rx_pair(const char *name, struct mover *m, int *s, int *p)
+{
+	if (set_mode(RACE_PASS) || pair(s, p)) {
+		kc_fail(name, "setup: %s", strerror(errno));
+		return -1;
+	}
+	if (map_add(0, *p) || ktls(*p, TLS_RX, 1) || ktls(*s, TLS_TX, 1)) {
+		kc_fail(name, "setup: %s", strerror(errno));
+		close(*s);
+		close(*p);
+		return -1;
+	}
+	m->fd = *p;
+	start(0, m);
+	return 0;
+}
+
+/* @what failed once P's reader runs: stop the reader. */
+static void rx_abort(const char *name, const char *what, int p)
+{
+	kc_fail(name, "%s: %s", what, strerror(errno));
+	shutdown(p, SHUT_RDWR);
+	finish(0);
+}
+
+/*
  * Receiver P in the map with the stream verdict; @act races its reader
  * (and returns 1 when it closed P's fd: then EBADF ends the reader).
  */
@@ -441,20 +470,10 @@ static int rx_race(const char *name, int (*act)(int p), enum check check)
 	struct mover m = { .how = 2, .buf = rbuf };
 	int s, p, rc = -1;
 
-	if (set_mode(RACE_PASS) || pair(&s, &p)) {
-		kc_fail(name, "setup: %s", strerror(errno));
+	if (rx_pair(name, &m, &s, &p))
 		return -1;
-	}
-	if (map_add(0, p) || ktls(p, TLS_RX, 1) || ktls(s, TLS_TX, 1)) {
-		kc_fail(name, "setup: %s", strerror(errno));
-		goto out;
-	}
-	m.fd = p;
-	start(0, &m);
 	if (kc_send_all(s, stream, STREAM) != STREAM) {
-		kc_fail(name, "send: %s", strerror(errno));
-		shutdown(p, SHUT_RDWR);
-		finish(0);
+		rx_abort(name, "send", p);
 		goto out;
 	}
 	jitter();
@@ -520,32 +539,20 @@ static int r_rekey_recv(const char *name)
 	const size_t half = 2 * CHUNK;
 	int s, p, rc = -1;
 
-	if (set_mode(RACE_PASS) || pair(&s, &p)) {
-		kc_fail(name, "setup: %s", strerror(errno));
+	if (rx_pair(name, &m, &s, &p))
 		return -1;
-	}
-	if (map_add(0, p) || ktls(p, TLS_RX, 1) || ktls(s, TLS_TX, 1)) {
-		kc_fail(name, "setup: %s", strerror(errno));
-		goto out;
-	}
-	m.fd = p;
-	start(0, &m);
 	if (kc_send_all(s, stream, half) != (ssize_t)half ||
 	    kc_send_type(s, KC_TYPE_HANDSHAKE, kc_key_update,
 			 sizeof(kc_key_update)) != sizeof(kc_key_update) ||
 	    kc_keys(s, TLS_TX, TLS_1_3_VERSION, gcm, 7) ||
 	    kc_send_all(s, stream + half, STREAM - half) !=
 		    (ssize_t)(STREAM - half)) {
-		kc_fail(name, "send: %s", strerror(errno));
-		shutdown(p, SHUT_RDWR);
-		finish(0);
+		rx_abort(name, "send", p);
 		goto out;
 	}
 	jitter();
 	if (kc_keys(p, TLS_RX, TLS_1_3_VERSION, gcm, 7)) {
-		kc_fail(name, "TLS_RX rekey: %s", strerror(errno));
-		shutdown(p, SHUT_RDWR);
-		finish(0);
+		rx_abort(name, "TLS_RX rekey", p);
 		goto out;
 	}
 	/* Only now: the end of the stream would make poll() readable. */
