@@ -27,22 +27,27 @@ static int __init ktls_init(void)
 	err = ktls_redirect_init();
 	if (err)
 		goto err_stats;
-	err = ktls_ulp_register();
-	if (err)
-		goto err_redirect;
-
+	/*
+	 * Names last, and "ktls" after "tls" (which fails when tls.ko holds
+	 * it): once a name is registered a socket can take a reference on
+	 * this module, and a failing init would free it all the same.
+	 */
 	if (ktls_register_tls) {
 		err = ktls_alias_register();
 		if (err)
-			goto err_ulp;
+			goto err_redirect;
 	}
+	err = ktls_ulp_register();
+	if (err)
+		goto err_alias;
 
 	pr_info("loaded: ULP \"ktls\"%s\n",
 		ktls_register_tls ? " and \"tls\"" : "");
 	return 0;
 
-err_ulp:
-	ktls_ulp_unregister();
+err_alias:
+	if (ktls_register_tls)
+		ktls_alias_unregister();
 err_redirect:
 	ktls_redirect_exit();
 err_stats:

@@ -12,7 +12,12 @@
 
 #include "ktls.h"
 
-#define KTLS_MAX_BASES 8
+/*
+ * Base protocols a ktls socket can have: TCP over IPv4 and IPv6, and each
+ * of sockmap's four tables (no program, SK_MSG, stream verdict, both) for
+ * each family; room to spare.
+ */
+#define KTLS_MAX_BASES 16
 
 struct ktls_protos {
 	const struct proto *base;
@@ -26,6 +31,16 @@ static struct ktls_protos *ktls_protos[KTLS_MAX_BASES];
 
 static void ktls_close(struct sock *sk, long timeout);
 
+/*
+ * connect(AF_UNSPEC): TCP would empty its queues under a record half
+ * sent or half parsed, and a new connection would go on with the old
+ * keys.  Refused, as in-tree kTLS does.
+ */
+static int ktls_disconnect(struct sock *sk, int flags)
+{
+	return -EOPNOTSUPP;
+}
+
 static void ktls_protos_build(struct ktls_protos *p)
 {
 	int tx, rx;
@@ -38,6 +53,7 @@ static void ktls_protos_build(struct ktls_protos *p)
 			*prot = *p->base;
 			*ops = *p->base_ops;
 			prot->close = ktls_close;
+			prot->disconnect = ktls_disconnect;
 			prot->setsockopt = ktls_setsockopt;
 			prot->getsockopt = ktls_getsockopt;
 			if (tx == KTLS_SW) {

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ulp_basic attach NAME   attaching the ULP NAME: which socket states it
- *                         accepts, what getsockopt(TCP_ULP) reports, and
- *                         that data still flows before keys are installed
+ *                         accepts, what getsockopt(TCP_ULP) reports, that
+ *                         data still flows before keys are installed, and
+ *                         that connect(AF_UNSPEC) is refused
  * ulp_basic hold MODULE   a socket using the ULP pins MODULE: unloading
  *                         fails while it is open and works after close
  */
@@ -45,6 +46,12 @@ static void attach_family(const char *ulp, int family, const char *fam)
 		kt_fail(CASE("plain-data"), "data did not pass unchanged");
 	else
 		kt_pass(CASE("plain-data"));
+
+	/* connect(AF_UNSPEC) would reset TCP under the ULP: refused. */
+	memset(&ss, 0, sizeof(ss));
+	ss.ss_family = AF_UNSPEC;
+	kt_errno(CASE("disconnect-eopnotsupp"),
+		 connect(cli, (struct sockaddr *)&ss, sizeof(ss)), EOPNOTSUPP);
 	kt_close_now(cli);
 	close(srv);
 
