@@ -117,6 +117,7 @@ struct ktls_rx {
 	bool avail; /* a record or an error waits (see ktls_rx_check) */
 	bool padded; /* the peer pads TLS 1.3 records */
 	u8 tail; /* TLS 1.3 content type of a record read in place */
+	u32 taken; /* records readers have taken off the list, ever */
 	void (*saved_data_ready)(struct sock *sk);
 };
 

@@ -24,8 +24,12 @@
 static u32 ktls_tcp_unread(const struct sock *sk)
 {
 	const struct tcp_sock *tp = tcp_sk(sk);
+	u32 n = READ_ONCE(tp->rcv_nxt) - READ_ONCE(tp->copied_seq);
 
-	return READ_ONCE(tp->rcv_nxt) - READ_ONCE(tp->copied_seq);
+	/* A FIN takes a sequence number but is not a byte to read. */
+	if (n && sock_flag(sk, SOCK_DONE))
+		n--;
+	return n;
 }
 
 static struct sk_buff *ktls_tcp_next(struct sock *sk, struct sk_buff *skb)
@@ -272,8 +276,8 @@ static struct sk_buff *ktls_skb_pages(u32 len, gfp_t gfp)
 	int err;
 
 	skb = alloc_skb_with_frags(0, len, 0, &err, gfp);
-	if (!skb)
-		return ERR_PTR(err);
+	if (!skb) /* -ENOBUFS is out of memory here: retried, not fatal */
+		return ERR_PTR(err == -ENOBUFS ? -ENOMEM : err);
 	skb->len = len;
 	skb->data_len = len;
 	return skb;
@@ -735,6 +739,7 @@ static int ktls_rx_decrypt_next(struct sock *sk, struct ktls_rx *rx)
 static void ktls_rx_consume(struct ktls_rx *rx, struct sk_buff *skb)
 {
 	__skb_unlink(skb, &rx->list);
+	rx->taken++;
 	consume_skb(skb);
 	atomic_long_dec(&ktls_live_rx_records);
 }
@@ -892,8 +897,9 @@ static int ktls_rx_wait(struct sock *sk, struct ktls_rx *rx, long *timeo)
 {
 	DEFINE_WAIT_FUNC(wait, woken_wake_function);
 
+	/* Left on the socket: ktls_rx_report() takes it if nothing was read. */
 	if (sk->sk_err)
-		return sock_error(sk);
+		return -READ_ONCE(sk->sk_err);
 	if (sk->sk_shutdown & RCV_SHUTDOWN || sock_flag(sk, SOCK_DONE))
 		return 0;
 	if (!*timeo)
@@ -980,12 +986,24 @@ int ktls_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags,
 			err = -EAGAIN;
 		}
 		if (err == -EAGAIN) {
+			u32 taken = rx->taken;
+
 			if (copied >= target)
 				break;
 			err = ktls_rx_wait(sk, rx, &timeo);
-			if (err > 0)
-				continue;
-			break;
+			if (err <= 0)
+				break;
+			/*
+			 * The wait let go of the socket: another reader may
+			 * have taken (and freed) the records this peek went
+			 * past.  Stop with what was read, or start again.
+			 */
+			if (prev && rx->taken != taken) {
+				if (copied)
+					break;
+				prev = NULL;
+			}
+			continue;
 		}
 		if (err)
 			break;
@@ -1041,6 +1059,12 @@ ssize_t ktls_splice_read(struct socket *sock, loff_t *ppos,
 	timeo = sock_rcvtimeo(sk, flags & SPLICE_F_NONBLOCK);
 	for (;;) {
 		err = ktls_rx_next(sk, rx, NULL, &skb);
+		/* An empty data record: nothing to splice, and not the end. */
+		if (!err && ktls_rx_cb(skb)->type == KTLS_TYPE_DATA &&
+		    !strp_msg(skb)->full_len) {
+			ktls_rx_consume(rx, skb);
+			continue;
+		}
 		if (err != -EAGAIN)
 			break;
 		err = ktls_rx_wait(sk, rx, &timeo);

@@ -29,15 +29,26 @@
  *   replay-ebadmsg         the same record twice: the second fails
  *   partial-waits          half a record: nothing to read yet (EAGAIN)
  *   truncated-close-eof    ... then the peer closes: recv returns 0
+ *   truncated1-close-eof   all but the last byte, then close: recv returns 0
+ *                          (the FIN is not taken for that byte)
  *   header-close-eof       three header bytes, then close: recv returns 0
  *   dribble                a record written in 1-byte segments decrypts
  *   garbage-after-valid    valid data first, then EBADMSG
  *   junk-after-valid       valid data first, then EMSGSIZE ("GARBAGE...")
+ *   error-after-data-waitall   the same read with MSG_WAITALL: the data,
+ *                          then EMSGSIZE from the next read
  * and for TLS 1.3 AES-GCM-128, records sealed in userspace (AF_ALG):
  *   padded                 a data record with 300 bytes of padding, a
  *                          padded alert, then an unpadded data record:
  *                          each read returns its record's bytes and type
+ *   empty-record-splice    an empty data record, then 64 bytes: splice()
+ *                          moves the 64 bytes (it does not stop at 0)
+ *   peek-while-read        a MSG_PEEK|MSG_WAITALL reader waits past record
+ *                          0 while another reads it: the peek returns
+ *                          record 0's bytes, record 1 stays to be read
  */
+#define _GNU_SOURCE
+#include <fcntl.h>
 #include <linux/if_alg.h>
 #include <pthread.h>
 
@@ -200,6 +211,29 @@ static void length_cases(const struct combo *cb)
 	      EAGAIN, MSG_DONTWAIT);
 }
 
+/*
+ * A valid 64-byte record and then @len - 64 - overhead bytes that fail
+ * with @err, read with MSG_WAITALL: the first read returns the 64 bytes,
+ * and the error is left for the next one (as TCP leaves a socket error
+ * when it returns data), not lost.
+ */
+static void error_after_data(const struct combo *cb, const void *p, size_t len,
+			     int err)
+{
+	const char *name = case_name(cb, "error-after-data-waitall");
+	int raw, rx;
+
+	if (victim(cb, name, &raw, &rx)) {
+		kc_fail(name, "victim socket: %s", strerror(errno));
+		return;
+	}
+	if (kc_send_all(raw, p, len) < 0)
+		kc_fail(name, "raw write: %s", strerror(errno));
+	else if (!expect_recv(name, rx, sizeof(buf), 64, 0, MSG_WAITALL, 0))
+		expect_recv(name, rx, sizeof(buf), -1, err, 0, 1);
+	done(raw, rx);
+}
+
 /* Mutations of the valid 64-byte record in rec[0..n). */
 static void mutation_cases(const struct combo *cb, ssize_t n)
 {
@@ -244,6 +278,7 @@ static void mutation_cases(const struct combo *cb, ssize_t n)
 	feed2(cb, "garbage-after-valid", m, n + 64, 64, 0, 1, -1, EBADMSG, 0);
 	memcpy(m + n, "GARBAGE GARBAGE GARBAGE GARBAGE!", 32);
 	feed2(cb, "junk-after-valid", m, n + 32, 64, 0, 1, -1, EMSGSIZE, 0);
+	error_after_data(cb, m, n + 32, EMSGSIZE);
 }
 
 static void size_cases(const struct combo *cb)
@@ -338,6 +373,17 @@ static void stream_cases(const struct combo *cb)
 	expect_recv(name, rx, sizeof(buf), -1, EAGAIN, MSG_DONTWAIT, 1);
 	name = case_name(cb, "truncated-close-eof");
 	kc_watchdog(name, 30);
+	shutdown(raw, SHUT_WR);
+	expect_recv(name, rx, sizeof(buf), 0, 0, 0, 1);
+	done(raw, rx);
+
+	/* A FIN takes a sequence number: it must not pass for the last byte. */
+	name = case_name(cb, "truncated1-close-eof");
+	if (victim(cb, name, &raw, &rx)) {
+		kc_fail(name, "victim socket: %s", strerror(errno));
+		return;
+	}
+	kc_send_all(raw, rec, n - 1);
 	shutdown(raw, SHUT_WR);
 	expect_recv(name, rx, sizeof(buf), 0, 0, 0, 1);
 	done(raw, rx);
@@ -490,6 +536,118 @@ static void padded_cases(const struct combo *cb)
 	done(raw, rx);
 }
 
+/* An empty data record, then 64 bytes: splice() moves the 64 bytes. */
+static void empty_splice_case(const struct combo *cb)
+{
+	const char *name = case_name(cb, "empty-record-splice");
+	ssize_t n0, n1, got;
+	int raw, rx, pfd[2];
+
+	kc_rand(plain, 64, 77);
+	n0 = seal13(rec, 0, KC_TYPE_DATA, NULL, 0, 0);
+	n1 = n0 < 0 ? -1 : seal13(rec + n0, 1, KC_TYPE_DATA, plain, 64, 0);
+	if (n1 < 0) {
+		kc_fail(name, "sealing records with AF_ALG gcm(aes): %s",
+			strerror(errno));
+		return;
+	}
+	if (pipe(pfd)) {
+		kc_fail(name, "pipe: %s", strerror(errno));
+		return;
+	}
+	if (victim(cb, name, &raw, &rx)) {
+		kc_fail(name, "victim socket: %s", strerror(errno));
+		goto out;
+	}
+	if (kc_send_all(raw, rec, n0 + n1) < 0) {
+		kc_fail(name, "raw write: %s", strerror(errno));
+	} else if ((got = splice(rx, NULL, pfd[1], NULL, 4096, 0)) != 64) {
+		kc_fail(name, "splice returned %zd (%s), want 64", got,
+			got < 0 ? strerror(errno) : "bytes");
+	} else if (read(pfd[0], buf, 64) != 64 || memcmp(buf, plain, 64)) {
+		kc_fail(name, "the pipe does not hold the record's 64 bytes");
+	} else {
+		kt_pass(name);
+	}
+	done(raw, rx);
+out:
+	close(pfd[0]);
+	close(pfd[1]);
+}
+
+struct peeker {
+	int fd;
+	ssize_t n;
+	int err;
+};
+
+static unsigned char peekbuf[512];
+
+static void *peek_main(void *arg)
+{
+	struct peeker *pk = arg;
+
+	pk->n = recv(pk->fd, peekbuf, 300, MSG_PEEK | MSG_WAITALL);
+	pk->err = errno;
+	return NULL;
+}
+
+/*
+ * A reader peeks past record 0 and waits for more; meanwhile another
+ * reads record 0 (which frees it), then record 1 arrives.  The peek ends
+ * with what it had (record 0's bytes) rather than going on from a record
+ * that is gone; record 1 is still there for the next read.
+ */
+static void peek_race_case(const struct combo *cb)
+{
+	const char *name = case_name(cb, "peek-while-read");
+	struct peeker pk = { 0 };
+	ssize_t n0, n1, got;
+	pthread_t th;
+	int raw, rx;
+
+	kc_rand(plain, 300, 55);
+	n0 = seal13(rec, 0, KC_TYPE_DATA, plain, 100, 0);
+	n1 = n0 < 0 ? -1 : seal13(rec + n0, 1, KC_TYPE_DATA, plain + 100, 200, 0);
+	if (n1 < 0) {
+		kc_fail(name, "sealing records with AF_ALG gcm(aes): %s",
+			strerror(errno));
+		return;
+	}
+	if (victim(cb, name, &raw, &rx)) {
+		kc_fail(name, "victim socket: %s", strerror(errno));
+		return;
+	}
+	kc_timeouts(rx, 10000);
+	pk.fd = rx;
+	if (kc_send_all(raw, rec, n0) < 0 ||
+	    pthread_create(&th, NULL, peek_main, &pk)) {
+		kc_fail(name, "raw write or pthread_create: %s", strerror(errno));
+		done(raw, rx);
+		return;
+	}
+	kc_msleep(200); /* the peeker has record 0 and waits */
+	got = recv(rx, buf, 100, 0);
+	if (got != 100 || memcmp(buf, plain, 100))
+		kc_fail(name, "reading record 0 beside the peek: %zd (%s)", got,
+			got < 0 ? strerror(errno) : "bytes");
+	if (kc_send_all(raw, rec + n0, n1) < 0)
+		kc_fail(name, "raw write: %s", strerror(errno));
+	pthread_join(th, NULL);
+	if (pk.n != 100 || memcmp(peekbuf, plain, 100))
+		kc_fail(name, "the peek returned %zd (%s), want record 0's 100 bytes",
+			pk.n, pk.n < 0 ? strerror(pk.err) : "bytes");
+	else if (got != 100)
+		; /* reported above */
+	else if ((n1 = recv(rx, buf, sizeof(buf), 0)) != 200 ||
+		 memcmp(buf, plain + 100, 200))
+		kc_fail(name, "record 1 after the peek: recv %zd (%s), want 200 bytes",
+			n1, n1 < 0 ? strerror(errno) : "bytes");
+	else
+		kt_pass(name);
+	done(raw, rx);
+}
+
 static void run_combo(const struct kc_version *v, const struct kc_cipher *c)
 {
 	struct combo cb = { .v = v, .c = c };
@@ -522,8 +680,11 @@ static void run_combo(const struct kc_version *v, const struct kc_cipher *c)
 	length_cases(&cb);
 	size_cases(&cb);
 	stream_cases(&cb);
-	if (v->ver == TLS_1_3_VERSION && c->type == TLS_CIPHER_AES_GCM_128)
+	if (v->ver == TLS_1_3_VERSION && c->type == TLS_CIPHER_AES_GCM_128) {
 		padded_cases(&cb);
+		empty_splice_case(&cb);
+		peek_race_case(&cb);
+	}
 }
 
 int main(int argc, char **argv)
