@@ -315,6 +315,18 @@ void ktls_tx_policy_close(struct sock *sk, struct ktls_tx *tx)
 	ktls_tx_policy_release(tx);
 }
 
+/*
+ * The program that judges this socket's records: one attached as
+ * BPF_SK_SKB_STREAM_VERDICT, else one attached as BPF_SK_SKB_VERDICT (the
+ * order sockmap's own verdict path takes them in).  Under rcu_read_lock().
+ */
+static struct bpf_prog *ktls_rx_prog(struct sk_psock *psock)
+{
+	struct bpf_prog *prog = READ_ONCE(psock->progs.stream_verdict);
+
+	return prog ?: READ_ONCE(psock->progs.skb_verdict);
+}
+
 /* A stream verdict program must see this socket's records. */
 bool ktls_rx_has_verdict(struct sock *sk)
 {
@@ -323,7 +335,7 @@ bool ktls_rx_has_verdict(struct sock *sk)
 
 	rcu_read_lock();
 	psock = sk_psock(sk);
-	ret = psock && READ_ONCE(psock->progs.stream_verdict);
+	ret = psock && ktls_rx_prog(psock);
 	rcu_read_unlock();
 	return ret;
 }
@@ -342,7 +354,7 @@ static int ktls_rx_run(struct sock *sk, struct sk_psock *psock,
 	int ret = __SK_NONE;
 
 	rcu_read_lock();
-	prog = READ_ONCE(psock->progs.stream_verdict);
+	prog = ktls_rx_prog(psock);
 	if (prog) {
 		skb->sk = sk;
 		skb_dst_drop(skb);

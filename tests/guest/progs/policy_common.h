@@ -329,13 +329,18 @@ static inline void pol_close(struct pol *p)
 		pc_cur = NULL;
 }
 
-/* Attach the SK_MSG (skb = 0) or stream-verdict (skb = 1) program. */
+/*
+ * Attach the SK_MSG (skb = 0) or stream-verdict program: as
+ * BPF_SK_SKB_STREAM_VERDICT (skb = 1) or BPF_SK_SKB_VERDICT (skb = 2).
+ */
 static inline int pol_attach(struct tcase *t, struct pol *p, int map_fd,
 			     int skb)
 {
-	int rc = bpf_prog_attach(
-		skb ? p->skb_prog : p->msg_prog, map_fd,
-		skb ? BPF_SK_SKB_STREAM_VERDICT : BPF_SK_MSG_VERDICT, 0);
+	int rc = bpf_prog_attach(skb ? p->skb_prog : p->msg_prog, map_fd,
+				 skb == 2 ? BPF_SK_SKB_VERDICT :
+				 skb	  ? BPF_SK_SKB_STREAM_VERDICT :
+					    BPF_SK_MSG_VERDICT,
+				 0);
 
 	if (rc)
 		tc_fail(t, "setup: attach %s program: %s",

@@ -20,6 +20,9 @@
  *   pass              three records, all delivered, one run each
  *   drop              the record starting with DROP is discarded, the
  *                     records before and after it are delivered exactly
+ *   drop-skb-verdict  the same with the program attached as
+ *                     BPF_SK_SKB_VERDICT (the kernel keeps it apart from
+ *                     a stream verdict; it judges ktls records all the same)
  * Records are judged when R's application reads them; for the redirects R
  * is read without blocking (EAGAIN every time) until the program has seen
  * them all.
@@ -72,6 +75,9 @@ static unsigned int rec_front(void)
 }
 
 /* The stream verdict's steps: each reads the plaintext at rec_front(). */
+/* How the stream-verdict program is attached (pol_attach()). */
+static int skb_attach = 1;
+
 static int rx_setup(struct tcase *t, struct rxc *c, const struct pc_step *st,
 		    int n)
 {
@@ -84,7 +90,8 @@ static int rx_setup(struct tcase *t, struct rxc *c, const struct pc_step *st,
 	}
 	memset(c, 0, sizeof(*c));
 	c->r = c->p = c->x = c->xp = -1;
-	if (pol_open(t, &c->pol) || pol_attach(t, &c->pol, c->pol.hash, 1) ||
+	if (pol_open(t, &c->pol) ||
+	    pol_attach(t, &c->pol, c->pol.hash, skb_attach) ||
 	    pol_steps(t, c->pol.skb_steps, lst, n) || pc_pair(t, &c->r, &c->p))
 		return -1;
 	if (pol_add(c->pol.hash, 0, c->r)) {
@@ -235,7 +242,7 @@ static void case_pass(void)
 	rx_done(&t, &c, ctrs);
 }
 
-static void case_drop(void)
+static void drop_case(const char *name)
 {
 	const struct pc_step st[] = { { .prefix_len = 4, .prefix = "DROP" } };
 	const long long ctrs[C_N] = { [C_RXPASS] = 2, [C_RXDROP] = 1 };
@@ -243,7 +250,7 @@ static void case_drop(void)
 	struct tcase t;
 	struct rxc c;
 
-	tc_begin(&t, "rx-drop");
+	tc_begin(&t, name);
 	if (!rx_setup(&t, &c, st, 1)) {
 		c.ok = 1;
 		kc_rand(buf, 600, 32);
@@ -260,6 +267,19 @@ static void case_drop(void)
 		}
 	}
 	rx_done(&t, &c, ctrs);
+}
+
+static void case_drop(void)
+{
+	drop_case("rx-drop");
+}
+
+/* The program attached as BPF_SK_SKB_VERDICT judges the records too. */
+static void case_drop_skb_verdict(void)
+{
+	skb_attach = 2;
+	drop_case("rx-drop-skb-verdict");
+	skb_attach = 1;
 }
 
 /* Runs 0..n-1 trimmed the record to its plaintext without an error. */
@@ -500,6 +520,7 @@ static const struct {
 } cases[] = {
 	{ "rx-pass", case_pass },
 	{ "rx-drop", case_drop },
+	{ "rx-drop-skb-verdict", case_drop_skb_verdict },
 	{ "rx-ctrl", case_ctrl },
 	{ "rx-redir-ingress-tcp", case_redir_ingress_tcp },
 	{ "rx-redir-ingress-ktls", case_redir_ingress_ktls },
