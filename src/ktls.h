@@ -50,6 +50,7 @@ enum {
 	KTLS_TX_CLOSING, /* tx.flags: the socket is closing */
 	KTLS_TX_SCHEDULED, /* the push work is queued (or must not be) */
 	KTLS_TX_UNSEALED, /* a call ended (TCP full) before sealing its bytes */
+	KTLS_TX_REDIRECTING, /* a redirect let go of the locks: senders wait */
 };
 
 /* SK_MSG verdict state of a TX side in a sockmap, see policy.c. */
@@ -272,7 +273,8 @@ int ktls_tx_flush(struct sock *sk, struct ktls_tx *tx, int flags);
 int ktls_tx_seal_front(struct sock *sk, struct ktls_tx *tx, u32 len, int flags);
 int ktls_tx_own_pinned(struct sock *sk, struct ktls_tx *tx);
 void ktls_tx_relock(struct sock *sk, struct ktls_tx *tx, bool unlock);
-struct ktls_ctx *ktls_tx_lock(struct sock *sk, int *err);
+struct ktls_ctx *ktls_tx_lock(struct sock *sk, int *err, bool sender);
+int ktls_tx_lock_mutex(struct ktls_tx *tx, bool sender);
 void ktls_tx_unlock(struct sock *sk, struct ktls_ctx *ctx);
 int ktls_tx_send_msg(struct sock *sk, struct ktls_tx *tx, struct sk_msg *msg,
 		     int flags);

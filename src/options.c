@@ -16,6 +16,24 @@ static union tls_crypto_context *ktls_info(struct ktls_ctx *ctx, bool tx)
 }
 
 /*
+ * The rest of the crypto_info, after the header that was checked: the
+ * header is not read again, so the values checked are the values used
+ * even if another thread changes the caller's buffer meanwhile.
+ */
+static int ktls_copy_rest(union tls_crypto_context *info, sockptr_t optval,
+			  const struct ktls_cipher *c)
+{
+	size_t hdr = sizeof(info->info);
+
+	if (WARN_ON_ONCE(c->info_size > sizeof(*info) || c->info_size < hdr))
+		return -EINVAL;
+	if (copy_from_sockptr_offset((u8 *)info + hdr, optval, hdr,
+				     c->info_size - hdr))
+		return -EFAULT;
+	return 0;
+}
+
+/*
  * A second TLS_TX or TLS_RX: a TLS 1.3 KeyUpdate.  Version and cipher must
  * stay; TLS 1.2 has no rekey.
  */
@@ -35,10 +53,9 @@ static int ktls_rekey(struct sock *sk, sockptr_t optval, unsigned int optlen,
 	err = ktls_conf_set_check(&info.info, &mine->info, optlen, &c);
 	if (err)
 		return err;
-	if (copy_from_sockptr(&info, optval, c->info_size)) {
-		err = -EFAULT;
+	err = ktls_copy_rest(&info, optval, c);
+	if (err)
 		goto out;
-	}
 	err = tx ? ktls_tx_rekey(sk, ctx, c, &info.info) :
 		   ktls_rx_rekey(sk, ctx, c, &info.info);
 	if (!err)
@@ -75,12 +92,9 @@ static int ktls_set_crypto(struct sock *sk, sockptr_t optval,
 				  optlen, &c);
 	if (err)
 		return err;
-	if (WARN_ON_ONCE(c->info_size > sizeof(info)))
-		return -EINVAL;
-	if (copy_from_sockptr(&info, optval, c->info_size)) {
-		err = -EFAULT;
+	err = ktls_copy_rest(&info, optval, c);
+	if (err)
 		goto out;
-	}
 
 	err = tx ? ktls_tx_init(sk, ctx, c, &info.info) :
 		   ktls_rx_init(sk, ctx, c, &info.info);
@@ -201,12 +215,18 @@ int ktls_setsockopt(struct sock *sk, int level, int optname, sockptr_t optval,
 		return ctx->tls.sk_proto->setsockopt(sk, level, optname, optval,
 						     optlen);
 	/* Changing the TX key waits for a sender in the middle of a record. */
+again:
 	if (optname == TLS_TX) {
 		tx = READ_ONCE(ctx->tx);
-		if (tx && mutex_lock_interruptible(&tx->lock))
+		if (tx && ktls_tx_lock_mutex(tx, true))
 			return -ERESTARTSYS;
 	}
 	lock_sock(sk);
+	/* Another thread installed TX meanwhile: this is a rekey after all. */
+	if (optname == TLS_TX && !tx && ctx->tx) {
+		release_sock(sk);
+		goto again;
+	}
 	switch (optname) {
 	case TLS_TX:
 	case TLS_RX:

@@ -146,7 +146,7 @@ static int ktls_redirect(struct sock *target, bool ingress, struct sk_msg *msg,
 	int err;
 
 	if (!ingress && ktls_sk_is_ours(target)) {
-		tctx = ktls_tx_lock(target, &err);
+		tctx = ktls_tx_lock(target, &err, false);
 		if (tctx) {
 			err = ktls_tx_send_msg(target, tctx->tx, msg, flags);
 			ktls_tx_unlock(target, tctx);
@@ -255,6 +255,9 @@ int ktls_tx_policy_flush(struct sock *sk, struct ktls_tx *tx, int flags,
 			ktls_tx_relock(sk, tx, true);
 			err = ktls_redirect(target, ingress, &part, flags);
 			ktls_tx_relock(sk, tx, false);
+			/* sockmap's ingress can stop short and say 0. */
+			if (!err && part.sg.size)
+				err = -ENOMEM;
 
 			sock_put(target);
 			*copied -= part.sg.size;

@@ -36,6 +36,24 @@
 #endif
 
 /*
+ * tx->lock, and for a @sender no redirect in its window either.  Non-zero
+ * when a signal came first.
+ */
+int ktls_tx_lock_mutex(struct ktls_tx *tx, bool sender)
+{
+	for (;;) {
+		if (sender && wait_on_bit(&tx->flags, KTLS_TX_REDIRECTING,
+					  TASK_INTERRUPTIBLE))
+			return -ERESTARTSYS;
+		if (mutex_lock_interruptible(&tx->lock))
+			return -ERESTARTSYS;
+		if (!sender || !test_bit(KTLS_TX_REDIRECTING, &tx->flags))
+			return 0;
+		mutex_unlock(&tx->lock);
+	}
+}
+
+/*
  * TCP may drop the socket lock while it waits for send buffer space, in
  * the middle of our record.  tx->lock keeps other senders (and the push
  * work) out until the record is fully handed over.
@@ -44,8 +62,15 @@
  * psock's backlog sending on this socket), so close() can run at any time:
  * the context is pinned with a reference, and a socket found closing under
  * the locks is refused with -EPIPE.
+ *
+ * @sender: the caller adds to the open record (send, sendfile, the psock's
+ * backlog), so it also waits while one of the SK_MSG policy's redirects
+ * has let go of the locks (KTLS_TX_REDIRECTING, see ktls_tx_relock()).  A
+ * redirect delivering to this socket does not: it leaves the open record
+ * alone, and two sockets redirecting to each other must not wait on each
+ * other.
  */
-struct ktls_ctx *ktls_tx_lock(struct sock *sk, int *err)
+struct ktls_ctx *ktls_tx_lock(struct sock *sk, int *err, bool sender)
 {
 	struct ktls_ctx *ctx;
 
@@ -61,7 +86,7 @@ struct ktls_ctx *ktls_tx_lock(struct sock *sk, int *err)
 	if (!ctx->tx)
 		goto put;
 	*err = -ERESTARTSYS;
-	if (mutex_lock_interruptible(&ctx->tx->lock))
+	if (ktls_tx_lock_mutex(ctx->tx, sender))
 		goto put;
 	lock_sock(sk);
 	if (likely(ktls_ctx(sk) == ctx &&
@@ -91,11 +116,14 @@ void ktls_tx_unlock(struct sock *sk, struct ktls_ctx *ctx)
 void ktls_tx_relock(struct sock *sk, struct ktls_tx *tx, bool unlock)
 {
 	if (unlock) {
+		/* Other senders would add to the record between its verdicts. */
+		set_bit(KTLS_TX_REDIRECTING, &tx->flags);
 		release_sock(sk);
 		mutex_unlock(&tx->lock);
 	} else {
 		mutex_lock(&tx->lock);
 		lock_sock(sk);
+		clear_and_wake_up_bit(KTLS_TX_REDIRECTING, &tx->flags);
 	}
 }
 
@@ -148,6 +176,10 @@ static int ktls_en_alloc(struct sock *sk, struct ktls_tx *tx, u32 total)
 		struct page *page;
 		u32 n, off = 0;
 
+		if (tx->en_n == KTLS_EN_PIECES) { /* not for a valid record */
+			ktls_tx_drop_sealed(tx);
+			return -EMSGSIZE;
+		}
 		if (frag && ktls_frag_refill(sk, pfrag, want)) {
 			page = pfrag->page;
 			off = pfrag->offset;
@@ -157,7 +189,7 @@ static int ktls_en_alloc(struct sock *sk, struct ktls_tx *tx, u32 total)
 		} else {
 			frag = false;
 			page = alloc_page(sk->sk_allocation);
-			if (!page || tx->en_n == KTLS_EN_PIECES) {
+			if (!page) {
 				if (page)
 					put_page(page);
 				ktls_tx_drop_sealed(tx);
@@ -424,10 +456,18 @@ int ktls_tx_seal_front(struct sock *sk, struct ktls_tx *tx, u32 len, int flags)
 	return ktls_tx_seal_msg(sk, tx, &tx->pl, tx->type, len, flags);
 }
 
-/* Seal the open record (if it holds data) and push it. */
+/*
+ * Seal the open record (if it holds data) and push it.  A policy's
+ * bpf_msg_push_data() or cork can have grown it past a record's payload:
+ * then it goes out as several records.
+ */
 int ktls_tx_flush(struct sock *sk, struct ktls_tx *tx, int flags)
 {
-	return ktls_tx_seal_front(sk, tx, tx->pl.sg.size, flags);
+	int err = 0;
+
+	while (!err && tx->pl.sg.size > tx->max_payload)
+		err = ktls_tx_seal_front(sk, tx, tx->max_payload, flags);
+	return err ?: ktls_tx_seal_front(sk, tx, tx->pl.sg.size, flags);
 }
 
 /*
@@ -449,8 +489,10 @@ int ktls_tx_send_msg(struct sock *sk, struct ktls_tx *tx, struct sk_msg *msg,
 			err = ktls_tx_seal_msg(sk, tx, msg, KTLS_TYPE_DATA, n,
 					       flags);
 	}
-	/* A record sealed and waiting for TCP counts as sent. */
-	return err == -EAGAIN && ktls_tx_pending(tx) ? 0 : err;
+	/* Sealed and waiting for TCP counts as sent; left in @msg does not. */
+	if (err == -EAGAIN && ktls_tx_pending(tx) && !msg->sg.size)
+		return 0;
+	return err;
 }
 
 static int ktls_cmsg_type(struct sock *sk, struct ktls_tx *tx,
@@ -648,7 +690,9 @@ int ktls_sendmsg_locked(struct sock *sk, struct msghdr *msg, bool spliced)
 	tx->type = type;
 
 	while (msg_data_left(msg)) {
-		u32 room = tx->max_payload - tx->pl.sg.size;
+		/* A policy's push or cork can leave more than a record open. */
+		u32 open = min_t(u32, tx->pl.sg.size, tx->max_payload);
+		u32 room = tx->max_payload - open;
 		u32 n = min_t(size_t, room, msg_data_left(msg));
 		bool full;
 
@@ -685,7 +729,7 @@ int ktls_sendmsg_locked(struct sock *sk, struct msghdr *msg, bool spliced)
 		copied += err;
 
 		/* Hidden and visible bytes do not share ring elements. */
-		full = tx->pl.sg.size == tx->max_payload ||
+		full = tx->pl.sg.size >= tx->max_payload ||
 		       ktls_ring_full(tx->pl.sg.start, tx->pl.sg.end);
 		if (full || (eor && !msg_data_left(msg))) {
 			err = ktls_tx_policy_flush(sk, tx, msg->msg_flags, full,
@@ -716,7 +760,7 @@ int ktls_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 	if (msg->msg_flags & ~KTLS_SEND_FLAGS)
 		return -EOPNOTSUPP;
 
-	ctx = ktls_tx_lock(sk, &ret);
+	ctx = ktls_tx_lock(sk, &ret, true);
 	if (!ctx)
 		return ret;
 	ret = ktls_sendmsg_locked(sk, msg,
@@ -744,7 +788,7 @@ int ktls_sendpage(struct sock *sk, struct page *page, int offset, size_t size,
 		msg.msg_flags |= MSG_MORE;
 	iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, &bv, 1, size);
 
-	ctx = ktls_tx_lock(sk, &ret);
+	ctx = ktls_tx_lock(sk, &ret, true);
 	if (!ctx)
 		return ret;
 	ret = ktls_sendmsg_locked(sk, &msg, true);
@@ -761,10 +805,13 @@ void ktls_splice_eof(struct socket *sock)
 	ssize_t none = 0;
 	int err;
 
-	ctx = ktls_tx_lock(sk, &err);
+	ctx = ktls_tx_lock(sk, &err, true);
 	if (!ctx)
 		return;
-	ktls_tx_policy_flush(sk, ctx->tx, MSG_DONTWAIT, false, &none);
+	err = ktls_tx_policy_flush(sk, ctx->tx, MSG_DONTWAIT, false, &none);
+	/* What TCP had no room for yet goes out from the write-space work. */
+	if (err == -EAGAIN && ctx->tx->pl.sg.size)
+		set_bit(KTLS_TX_UNSEALED, &ctx->tx->flags);
 	ktls_tx_unlock(sk, ctx);
 }
 
@@ -776,7 +823,13 @@ static void ktls_tx_work(struct work_struct *work)
 	clear_bit(KTLS_TX_SCHEDULED, &tx->flags);
 	mutex_lock(&tx->lock);
 	lock_sock(sk);
-	if (!test_bit(KTLS_TX_CLOSING, &tx->flags))
+	/*
+	 * In a redirect's window the open record is the redirecting
+	 * sender's; it seals what it leaves, and TCP's next write space
+	 * brings this work back for a record still pending.
+	 */
+	if (!test_bit(KTLS_TX_CLOSING, &tx->flags) &&
+	    !test_bit(KTLS_TX_REDIRECTING, &tx->flags))
 		ktls_tx_catch_up(sk, tx, MSG_DONTWAIT);
 	release_sock(sk);
 	mutex_unlock(&tx->lock);
