@@ -146,16 +146,21 @@ static int expect_recv(const char *name, int rx, size_t cap, ssize_t want,
 	return -1;
 }
 
+/* feed2()'s @want2 when there is no second read */
+#define ONCE (-2)
+
 /*
  * Write @len bytes of @p from the raw side, then expect (@want1, @err1)
- * from one recv and, if @twice, (@want2, @err2) from a second one with
- * @flags2.  want >= 0: that many bytes equal to plain[].
+ * from one recv with @flags1 and, unless @want2 is ONCE, (@want2, @err2)
+ * from a second one with @flags2.  want >= 0: that many bytes equal to
+ * plain[].
  */
 static void feed2(const struct combo *cb, const char *what, const void *p,
-		  size_t len, ssize_t want1, int err1, int twice, ssize_t want2,
-		  int err2, int flags2)
+		  size_t len, ssize_t want1, int err1, int flags1,
+		  ssize_t want2, int err2, int flags2)
 {
 	const char *name = case_name(cb, what);
+	int once = want2 == ONCE;
 	int raw, rx;
 
 	if (victim(cb, name, &raw, &rx)) {
@@ -164,8 +169,9 @@ static void feed2(const struct combo *cb, const char *what, const void *p,
 	}
 	if (kc_send_all(raw, p, len) < 0)
 		kc_fail(name, "raw write: %s", strerror(errno));
-	else if (!expect_recv(name, rx, sizeof(buf), want1, err1, 0, !twice) &&
-		 twice)
+	else if (!expect_recv(name, rx, sizeof(buf), want1, err1, flags1,
+			      once) &&
+		 !once)
 		expect_recv(name, rx, sizeof(buf), want2, err2, flags2, 1);
 	done(raw, rx);
 }
@@ -173,7 +179,7 @@ static void feed2(const struct combo *cb, const char *what, const void *p,
 static void feed(const struct combo *cb, const char *what, const void *p,
 		 size_t len, ssize_t want, int err)
 {
-	feed2(cb, what, p, len, want, err, 0, 0, 0, 0);
+	feed2(cb, what, p, len, want, err, 0, ONCE, 0, 0);
 }
 
 /* A header claiming @len bytes, followed by @body zero bytes. */
@@ -207,31 +213,8 @@ static void length_cases(const struct combo *cb)
 	     header(h, KC_TYPE_DATA, short_len, short_len + 16), -1, EBADMSG);
 
 	feed2(cb, "emsgsize-not-sticky", h,
-	      header(h, KC_TYPE_DATA, cb->maxlen + 1, 32), -1, EMSGSIZE, 1, -1,
+	      header(h, KC_TYPE_DATA, cb->maxlen + 1, 32), -1, EMSGSIZE, 0, -1,
 	      EAGAIN, MSG_DONTWAIT);
-}
-
-/*
- * A valid 64-byte record and then @len - 64 - overhead bytes that fail
- * with @err, read with MSG_WAITALL: the first read returns the 64 bytes,
- * and the error is left for the next one (as TCP leaves a socket error
- * when it returns data), not lost.
- */
-static void error_after_data(const struct combo *cb, const void *p, size_t len,
-			     int err)
-{
-	const char *name = case_name(cb, "error-after-data-waitall");
-	int raw, rx;
-
-	if (victim(cb, name, &raw, &rx)) {
-		kc_fail(name, "victim socket: %s", strerror(errno));
-		return;
-	}
-	if (kc_send_all(raw, p, len) < 0)
-		kc_fail(name, "raw write: %s", strerror(errno));
-	else if (!expect_recv(name, rx, sizeof(buf), 64, 0, MSG_WAITALL, 0))
-		expect_recv(name, rx, sizeof(buf), -1, err, 0, 1);
-	done(raw, rx);
 }
 
 /* Mutations of the valid 64-byte record in rec[0..n). */
@@ -265,20 +248,26 @@ static void mutation_cases(const struct combo *cb, ssize_t n)
 	memcpy(m, rec, n);
 	m[n - 1] ^= 0x80;
 	feed(cb, "bad-tag-ebadmsg", m, n, -1, EBADMSG);
-	feed2(cb, "bad-tag-sticky", m, n, -1, EBADMSG, 1, -1, EBADMSG, 0);
+	feed2(cb, "bad-tag-sticky", m, n, -1, EBADMSG, 0, -1, EBADMSG, 0);
 
 	/* The same record twice: the second has the wrong sequence number. */
 	memcpy(m, rec, n);
 	memcpy(m + n, rec, n);
-	feed2(cb, "replay-ebadmsg", m, 2 * n, 64, 0, 1, -1, EBADMSG, 0);
+	feed2(cb, "replay-ebadmsg", m, 2 * n, 64, 0, 0, -1, EBADMSG, 0);
 
 	/* Valid data, then a framed record of random bytes / ASCII junk. */
 	header(m + n, KC_TYPE_DATA, 59, 59);
 	kc_rand(m + n + KC_HDR, 59, 99);
-	feed2(cb, "garbage-after-valid", m, n + 64, 64, 0, 1, -1, EBADMSG, 0);
+	feed2(cb, "garbage-after-valid", m, n + 64, 64, 0, 0, -1, EBADMSG, 0);
 	memcpy(m + n, "GARBAGE GARBAGE GARBAGE GARBAGE!", 32);
-	feed2(cb, "junk-after-valid", m, n + 32, 64, 0, 1, -1, EMSGSIZE, 0);
-	error_after_data(cb, m, n + 32, EMSGSIZE);
+	feed2(cb, "junk-after-valid", m, n + 32, 64, 0, 0, -1, EMSGSIZE, 0);
+	/*
+	 * The same read with MSG_WAITALL: it returns the 64 bytes, and the
+	 * error is left for the next read (as TCP leaves a socket error when
+	 * it returns data), not lost.
+	 */
+	feed2(cb, "error-after-data-waitall", m, n + 32, 64, 0, MSG_WAITALL, -1,
+	      EMSGSIZE, 0);
 }
 
 static void size_cases(const struct combo *cb)
