@@ -483,6 +483,22 @@ static ssize_t seal13(unsigned char *out, unsigned int n, int type,
 	return KC_HDR + inner + 16;
 }
 
+/* Records sealed (@sealed < 0: that failed), a fresh victim: 0, or -1 (reported). */
+static int sealed_victim(const struct combo *cb, const char *name,
+			 ssize_t sealed, int *raw, int *rx)
+{
+	if (sealed < 0) {
+		kc_fail(name, "sealing records with AF_ALG gcm(aes): %s",
+			strerror(errno));
+		return -1;
+	}
+	if (victim(cb, name, raw, rx)) {
+		kc_fail(name, "victim socket: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static void padded_cases(const struct combo *cb)
 {
 	const char *name = case_name(cb, "padded");
@@ -496,15 +512,8 @@ static void padded_cases(const struct combo *cb)
 	n[2] = n[1] < 0 ? -1 :
 			  seal13(p + n[0] + n[1], 2, KC_TYPE_DATA, plain + 100,
 				 64, 0);
-	if (n[2] < 0) {
-		kc_fail(name, "sealing records with AF_ALG gcm(aes): %s",
-			strerror(errno));
+	if (sealed_victim(cb, name, n[2], &raw, &rx))
 		return;
-	}
-	if (victim(cb, name, &raw, &rx)) {
-		kc_fail(name, "victim socket: %s", strerror(errno));
-		return;
-	}
 	if (kc_send_all(raw, rec, n[0] + n[1] + n[2]) < 0) {
 		kc_fail(name, "raw write: %s", strerror(errno));
 	} else if ((n[0] = recv(rx, buf, sizeof(buf), 0)) != 100 ||
@@ -535,18 +544,12 @@ static void empty_splice_case(const struct combo *cb)
 	kc_rand(plain, 64, 77);
 	n0 = seal13(rec, 0, KC_TYPE_DATA, NULL, 0, 0);
 	n1 = n0 < 0 ? -1 : seal13(rec + n0, 1, KC_TYPE_DATA, plain, 64, 0);
-	if (n1 < 0) {
-		kc_fail(name, "sealing records with AF_ALG gcm(aes): %s",
-			strerror(errno));
+	if (sealed_victim(cb, name, n1, &raw, &rx))
 		return;
-	}
 	if (pipe(pfd)) {
 		kc_fail(name, "pipe: %s", strerror(errno));
+		done(raw, rx);
 		return;
-	}
-	if (victim(cb, name, &raw, &rx)) {
-		kc_fail(name, "victim socket: %s", strerror(errno));
-		goto out;
 	}
 	if (kc_send_all(raw, rec, n0 + n1) < 0) {
 		kc_fail(name, "raw write: %s", strerror(errno));
@@ -559,7 +562,6 @@ static void empty_splice_case(const struct combo *cb)
 		kt_pass(name);
 	}
 	done(raw, rx);
-out:
 	close(pfd[0]);
 	close(pfd[1]);
 }
@@ -598,15 +600,8 @@ static void peek_race_case(const struct combo *cb)
 	kc_rand(plain, 300, 55);
 	n0 = seal13(rec, 0, KC_TYPE_DATA, plain, 100, 0);
 	n1 = n0 < 0 ? -1 : seal13(rec + n0, 1, KC_TYPE_DATA, plain + 100, 200, 0);
-	if (n1 < 0) {
-		kc_fail(name, "sealing records with AF_ALG gcm(aes): %s",
-			strerror(errno));
+	if (sealed_victim(cb, name, n1, &raw, &rx))
 		return;
-	}
-	if (victim(cb, name, &raw, &rx)) {
-		kc_fail(name, "victim socket: %s", strerror(errno));
-		return;
-	}
 	kc_timeouts(rx, 10000);
 	pk.fd = rx;
 	if (kc_send_all(raw, rec, n0) < 0 ||
