@@ -483,7 +483,7 @@ static ssize_t seal13(unsigned char *out, unsigned int n, int type,
 	return KC_HDR + inner + 16;
 }
 
-/* Records sealed (@sealed < 0: that failed), a fresh victim: 0, or -1 (reported). */
+/* After sealing (@sealed < 0: failed), a fresh victim; -1 if either failed. */
 static int sealed_victim(const struct combo *cb, const char *name,
 			 ssize_t sealed, int *raw, int *rx)
 {
