@@ -262,6 +262,7 @@ int ktls_aead_run(struct ktls_dir *dir, struct scatterlist *src,
 int ktls_tx_init(struct sock *sk, struct ktls_ctx *ctx,
 		 const struct ktls_cipher *c,
 		 const struct tls_crypto_info *info);
+bool ktls_tx_lock_close(struct sock *sk, struct ktls_tx *tx);
 void ktls_tx_close(struct sock *sk, struct ktls_ctx *ctx);
 int ktls_tx_rekey(struct sock *sk, struct ktls_ctx *ctx,
 		  const struct ktls_cipher *c,
@@ -277,7 +278,7 @@ struct ktls_ctx *ktls_tx_lock(struct sock *sk, int *err, bool sender);
 int ktls_tx_lock_mutex(struct ktls_tx *tx, bool sender);
 void ktls_tx_unlock(struct sock *sk, struct ktls_ctx *ctx);
 int ktls_tx_send_msg(struct sock *sk, struct ktls_tx *tx, struct sk_msg *msg,
-		     int flags);
+		     int flags, u32 *lost);
 #ifdef HAVE_PROTO_SENDPAGE
 int ktls_sendpage(struct sock *sk, struct page *page, int offset, size_t size,
 		  int flags);

@@ -474,24 +474,39 @@ int ktls_tx_flush(struct sock *sk, struct ktls_tx *tx, int flags)
  * A sockmap redirect hands @msg to this socket: it goes out as data
  * records of its own, ahead of the open record (which its own sender has
  * not finished), and no policy of this socket judges it.  Both TX locks
- * are held.  What is not sent stays in @msg.
+ * are held.  What is not sent stays in @msg; @lost: bytes taken from it
+ * that do not go out after all.
  */
 int ktls_tx_send_msg(struct sock *sk, struct ktls_tx *tx, struct sk_msg *msg,
-		     int flags)
+		     int flags, u32 *lost)
 {
+	u32 sealed = 0;
 	int err = 0;
 
+	*lost = 0;
 	while (msg->sg.size && !err) {
 		u32 n = min_t(u32, msg->sg.size, tx->max_payload);
 
 		err = sock_error(sk);
-		if (!err)
-			err = ktls_tx_seal_msg(sk, tx, msg, KTLS_TYPE_DATA, n,
-					       flags);
+		if (err)
+			break;
+		sealed = msg->sg.size;
+		err = ktls_tx_seal_msg(sk, tx, msg, KTLS_TYPE_DATA, n, flags);
+		sealed -= msg->sg.size;
 	}
 	/* Sealed and waiting for TCP counts as sent; left in @msg does not. */
 	if (err == -EAGAIN && ktls_tx_pending(tx) && !msg->sg.size)
 		return 0;
+	/*
+	 * close() ended TCP's wait (ktls_tx_lock_close()): the rest of the
+	 * record just sealed is not sent, and its bytes are not counted as
+	 * taken (whether close() would find room for it is chance).
+	 */
+	if (err && sealed && ktls_tx_pending(tx) &&
+	    test_bit(KTLS_TX_CLOSING, &tx->flags)) {
+		ktls_tx_drop_sealed(tx);
+		*lost = sealed;
+	}
 	return err;
 }
 
@@ -880,6 +895,39 @@ int ktls_tx_init(struct sock *sk, struct ktls_ctx *ctx,
 	sk->sk_write_space = ktls_write_space;
 	write_unlock_bh(&sk->sk_callback_lock);
 	return 0;
+}
+
+/*
+ * close() takes tx->lock first.  A redirect delivering to this socket may
+ * hold it while TCP waits for send buffer space (with the socket lock let
+ * go), for as long as this socket's send time-out: SEND_SHUTDOWN ends
+ * that wait (the delivery fails with -EPIPE), as it would after close().
+ * True when the caller must clear it again, under the socket lock, for
+ * its own last flush.
+ */
+bool ktls_tx_lock_close(struct sock *sk, struct ktls_tx *tx)
+{
+	struct socket_wq *wq;
+	bool shut = false;
+
+	if (mutex_trylock(&tx->lock))
+		return false;
+	lock_sock(sk);
+	set_bit(KTLS_TX_CLOSING, &tx->flags);
+	if (!(sk->sk_shutdown & SEND_SHUTDOWN)) {
+		WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | SEND_SHUTDOWN);
+		shut = true;
+	}
+	release_sock(sk);
+
+	rcu_read_lock();
+	wq = rcu_dereference(sk->sk_wq);
+	if (skwq_has_sleeper(wq))
+		wake_up_interruptible_all(&wq->wait);
+	rcu_read_unlock();
+
+	mutex_lock(&tx->lock);
+	return shut;
 }
 
 /*
