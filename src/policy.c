@@ -202,7 +202,7 @@ int ktls_tx_policy_flush(struct sock *sk, struct ktls_tx *tx, int flags,
 		if (pol->eval == __SK_NONE) {
 			if (pl->cork_bytes > pl->sg.size && !full)
 				goto hold;
-			popped += ktls_tx_run(sk, tx, psock);
+			popped = ktls_tx_run(sk, tx, psock);
 			corked = pl->cork_bytes > pl->sg.size && !full;
 			/*
 			 * Pages of the caller are sealed from where they are
@@ -285,6 +285,7 @@ int ktls_tx_policy_flush(struct sock *sk, struct ktls_tx *tx, int flags,
 			ktls_msg_split(pl, &part, send);
 			ktls_msg_free(&part);
 			ktls_stat_add(sk, KTLS_STAT_TX_MSG_DROPPED_BYTES, send);
+			/* With what this verdict's own run popped from them. */
 			*copied -= send + max(popped, 0);
 			ktls_tx_cut_call(tx, copied);
 			err = -EACCES;

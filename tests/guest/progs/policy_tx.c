@@ -17,6 +17,8 @@
  *   apply-partial    apply_bytes(600) then drop: send returns 600
  *   apply-span       apply_bytes(2500) over sends of 1000: not rerun until
  *                    consumed, then a boundary inside the third send
+ *   pop-apply-drop   pop_data of 5 bytes, apply_bytes(100), then a drop:
+ *                    send 200 returns 105 (the popped bytes were taken)
  *   apply-eagain     apply_bytes(100) on every run, non-blocking sends of
  *                    16000 into a TCP that fills: a call that stops (TCP
  *                    full) halfway through its verdicts returns 16000, and
@@ -270,6 +272,42 @@ static void case_apply_partial(void)
 		tc_recv(&t, "P", c.p, buf + 1000, 100);
 		tc_quiet(&t, "P afterwards", c.p);
 		tc_runs(&t, "runs", c.pol.msg_stats, 3, SIZES(1000, 400, 100));
+	}
+	tx_done(&t, &c, ctrs);
+}
+
+/*
+ * A pass that popped bytes, then a drop in the same call: the call
+ * returns what the pass covered including its popped bytes (they were
+ * taken), and only the drop's bytes are given back.
+ */
+static void case_pop_apply_drop(void)
+{
+	const struct pc_step st[] = {
+		{ .pop_start = 2, .pop_len = 5, .apply = 100 },
+		{ .verdict = PC_DROP },
+		{ .verdict = PC_PASS }
+	};
+	const long long ctrs[C_N] = {
+		[C_PASS] = 2, [C_DROP] = 1, [C_DROPPED] = 95
+	};
+	struct tcase t;
+	struct txc c;
+
+	tc_begin(&t, "pop-apply-drop");
+	if (!tx_setup(&t, &c, st, 3, 0)) {
+		c.ok = 1;
+		kc_rand(buf, 300, 41);
+		memcpy(want, buf, 2);
+		memcpy(want + 2, buf + 7, 98);
+		tc_rc(&t, "send 200 (5 popped, 100 passed, 95 dropped)",
+		      snd(c.s, buf, 200, 0), 105);
+		tc_recv(&t, "P", c.p, want, 100);
+		tc_quiet(&t, "P after 100", c.p);
+		tc_rc(&t, "next send 100", snd(c.s, buf + 200, 100, 0), 100);
+		tc_recv(&t, "P", c.p, buf + 200, 100);
+		tc_quiet(&t, "P afterwards", c.p);
+		tc_runs(&t, "runs", c.pol.msg_stats, 3, SIZES(200, 95, 100));
 	}
 	tx_done(&t, &c, ctrs);
 }
@@ -1479,6 +1517,7 @@ static const struct {
 	{ "apply-partial", case_apply_partial },
 	{ "apply-eagain", case_apply_eagain },
 	{ "apply-span", case_apply_span },
+	{ "pop-apply-drop", case_pop_apply_drop },
 	{ "cork", case_cork },
 	{ "cork-drop", case_cork_drop },
 	{ "cork-over-apply", case_cork_over_apply },
