@@ -8,52 +8,66 @@
 
 #include "ktls.h"
 
+/* A new AEAD of cipher @c, keyed from @info; an ERR_PTR on failure. */
+static struct crypto_aead *ktls_aead_new(const struct ktls_cipher *c,
+					 const struct tls_crypto_info *info)
+{
+	struct crypto_aead *aead;
+	int err;
+
+	aead = crypto_alloc_aead(c->aead_name, 0, 0);
+	if (IS_ERR(aead)) {
+		if (PTR_ERR(aead) == -ENOENT)
+			pr_warn_ratelimited("%s needs %s: not in this kernel\n",
+					    c->name, c->aead_name);
+		return aead;
+	}
+	err = crypto_aead_setkey(aead, (const u8 *)info + c->key_offset,
+				 c->key_size);
+	if (!err)
+		err = crypto_aead_setauthsize(aead, c->tag_size);
+	if (err) {
+		crypto_free_aead(aead);
+		return ERR_PTR(err);
+	}
+	return aead;
+}
+
 int ktls_dir_init(struct ktls_dir *dir, const struct ktls_cipher *c,
 		  const struct tls_crypto_info *info)
 {
-	const u8 *key = (const u8 *)info + c->key_offset;
+	struct crypto_aead *aead;
 	int err;
 
 	err = ktls_prot_init(&dir->prot, c, info->version);
 	if (err)
 		return err;
-
-	dir->aead = crypto_alloc_aead(c->aead_name, 0, 0);
-	if (IS_ERR(dir->aead)) {
-		err = PTR_ERR(dir->aead);
-		dir->aead = NULL;
-		if (err == -ENOENT)
-			pr_warn_ratelimited("%s needs %s: not in this kernel\n",
-					    c->name, c->aead_name);
-		return err;
-	}
-
-	err = crypto_aead_setkey(dir->aead, key, c->key_size);
-	if (err)
-		goto err_free;
-	err = crypto_aead_setauthsize(dir->aead, c->tag_size);
-	if (err)
-		goto err_free;
-
+	aead = ktls_aead_new(c, info);
+	if (IS_ERR(aead))
+		return PTR_ERR(aead);
+	dir->aead = aead;
 	ktls_iv_state_load(c, &dir->st, info);
 	return 0;
-
-err_free:
-	crypto_free_aead(dir->aead);
-	dir->aead = NULL;
-	return err;
 }
 
-/* TLS 1.3 KeyUpdate: same cipher, new key and IV, sequence from @info. */
+/*
+ * TLS 1.3 KeyUpdate: same cipher, new key and IV, sequence from @info.
+ * The key goes into a new AEAD, which replaces the old one once keyed: a
+ * key schedule that fails half-way (setkey can run out of memory) leaves
+ * the direction on its old key.
+ */
 int ktls_dir_rekey(struct ktls_dir *dir, const struct ktls_cipher *c,
 		   const struct tls_crypto_info *info)
 {
-	int err;
+	struct crypto_aead *aead = ktls_aead_new(c, info);
 
-	err = crypto_aead_setkey(dir->aead, (const u8 *)info + c->key_offset,
-				 c->key_size);
-	if (err)
-		return err;
+	if (IS_ERR(aead))
+		return PTR_ERR(aead);
+	/* The request was sized for the old AEAD: a new one on next use. */
+	kfree_sensitive(dir->req);
+	dir->req = NULL;
+	crypto_free_aead(dir->aead);
+	dir->aead = aead;
 	ktls_iv_state_load(c, &dir->st, info);
 	return 0;
 }
