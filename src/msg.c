@@ -45,7 +45,8 @@ static struct scatterlist *ktls_msg_last_ref(struct sk_msg *msg)
  * @len of them) and put them at the end of the ring, marked in sg.copy:
  * the pages are not ours to write.  Bytes that continue the last element's
  * in the same page extend it.  Returns the bytes taken, 0 when the ring is
- * full, -EAGAIN when the first page may not be shared (@from is
+ * full, -EAGAIN when the bytes are to be copied instead (the first page
+ * may not be shared, or they are not in pages at all; @from is
  * unchanged), or -EFAULT.
  */
 static int ktls_msg_ref(struct sk_msg *msg, struct iov_iter *from, u32 len)
@@ -59,6 +60,9 @@ static int ktls_msg_ref(struct sk_msg *msg, struct iov_iter *from, u32 len)
 
 	if (!room && !ktls_msg_last_ref(msg))
 		return 0;
+	/* Kernel memory (MSG_SPLICE_PAGES from a kvec) has no pages to get. */
+	if (iov_iter_is_kvec(from))
+		return -EAGAIN;
 	got = iov_iter_get_pages2(from, pages, len,
 				  clamp_t(u32, room, 1, ARRAY_SIZE(pages)),
 				  &off);
