@@ -498,14 +498,16 @@ int ktls_tx_send_msg(struct sock *sk, struct ktls_tx *tx, struct sk_msg *msg,
 	if (err == -EAGAIN && ktls_tx_pending(tx) && !msg->sg.size)
 		return 0;
 	/*
-	 * close() ended TCP's wait (ktls_tx_lock_close()): the rest of the
-	 * record just sealed is not sent, and its bytes are not counted as
-	 * taken (whether close() would find room for it is chance).
+	 * close() ended TCP's wait (ktls_tx_lock_close()): the record just
+	 * sealed is not counted as taken.  If TCP has part of it, close()
+	 * pushes the rest if TCP takes it at once, so that the stream stays
+	 * whole; if not, none of it is sent.
 	 */
 	if (err && sealed && ktls_tx_pending(tx) &&
 	    test_bit(KTLS_TX_CLOSING, &tx->flags)) {
-		ktls_tx_drop_sealed(tx);
 		*lost = sealed;
+		if (!tx->en_sent)
+			ktls_tx_drop_sealed(tx);
 	}
 	return err;
 }
