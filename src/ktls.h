@@ -51,6 +51,8 @@ enum {
 	KTLS_TX_SCHEDULED, /* the push work is queued (or must not be) */
 	KTLS_TX_UNSEALED, /* a call ended (TCP full) before sealing its bytes */
 	KTLS_TX_REDIRECTING, /* a redirect let go of the locks: senders wait */
+	KTLS_TX_CLOSE_WAIT, /* close() waits for tx->lock: senders wait too */
+	KTLS_TX_DELIVERING, /* a redirect from another socket holds the locks */
 };
 
 /* SK_MSG verdict state of a TX side in a sockmap, see policy.c. */
@@ -278,7 +280,7 @@ struct ktls_ctx *ktls_tx_lock(struct sock *sk, int *err, bool sender);
 int ktls_tx_lock_mutex(struct ktls_tx *tx, bool sender);
 void ktls_tx_unlock(struct sock *sk, struct ktls_ctx *ctx);
 int ktls_tx_send_msg(struct sock *sk, struct ktls_tx *tx, struct sk_msg *msg,
-		     int flags, u32 *lost);
+		     int flags);
 #ifdef HAVE_PROTO_SENDPAGE
 int ktls_sendpage(struct sock *sk, struct page *page, int offset, size_t size,
 		  int flags);

@@ -137,23 +137,20 @@ static void ktls_tx_cut_call(struct ktls_tx *tx, ssize_t *copied)
  * Hand @msg to @target: egress to a ktls socket with TX goes through its
  * record layer (encrypted with its keys); anything else through sockmap's
  * own redirect (plain TCP egress, or the target's receive queue).  Called
- * with none of our locks held.  What was not taken stays in @msg; @lost:
- * what was taken but does not go out after all (the target is closing).
- * The target's errors are not signalled (SIGPIPE) to the sender.
+ * with none of our locks held.  What was not taken stays in @msg.  The
+ * target's errors are not signalled (SIGPIPE) to the sender.
  */
 static int ktls_redirect(struct sock *target, bool ingress, struct sk_msg *msg,
-			 int flags, u32 *lost)
+			 int flags)
 {
 	struct ktls_ctx *tctx;
 	int err;
 
-	*lost = 0;
 	flags |= MSG_NOSIGNAL;
 	if (!ingress && ktls_sk_is_ours(target)) {
 		tctx = ktls_tx_lock(target, &err, false);
 		if (tctx) {
-			err = ktls_tx_send_msg(target, tctx->tx, msg, flags,
-					       lost);
+			err = ktls_tx_send_msg(target, tctx->tx, msg, flags);
 			ktls_tx_unlock(target, tctx);
 			return err;
 		}
@@ -180,7 +177,6 @@ int ktls_tx_policy_flush(struct sock *sk, struct ktls_tx *tx, int flags,
 	struct sk_psock *psock;
 	int err = 0, popped = 0;
 	bool corked;
-	u32 lost;
 
 	/* Control records are not shown to the program. */
 	if (tx->type != KTLS_TYPE_DATA)
@@ -259,15 +255,14 @@ int ktls_tx_policy_flush(struct sock *sk, struct ktls_tx *tx, int flags,
 			ktls_msg_split(pl, &part, send);
 
 			ktls_tx_relock(sk, tx, true);
-			err = ktls_redirect(target, ingress, &part, flags,
-					    &lost);
+			err = ktls_redirect(target, ingress, &part, flags);
 			ktls_tx_relock(sk, tx, false);
 			/* sockmap's ingress can stop short and say 0. */
 			if (!err && part.sg.size)
 				err = -ENOMEM;
 
 			sock_put(target);
-			*copied -= part.sg.size + lost;
+			*copied -= part.sg.size;
 			ktls_msg_free(&part);
 			if (!err && test_bit(KTLS_TX_CLOSING, &tx->flags))
 				err = -EPIPE;

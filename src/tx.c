@@ -42,12 +42,15 @@
 int ktls_tx_lock_mutex(struct ktls_tx *tx, bool sender)
 {
 	for (;;) {
-		if (sender && wait_on_bit(&tx->flags, KTLS_TX_REDIRECTING,
-					  TASK_INTERRUPTIBLE))
+		if (sender && (wait_on_bit(&tx->flags, KTLS_TX_REDIRECTING,
+					   TASK_INTERRUPTIBLE) ||
+			       wait_on_bit(&tx->flags, KTLS_TX_CLOSE_WAIT,
+					   TASK_INTERRUPTIBLE)))
 			return -ERESTARTSYS;
 		if (mutex_lock_interruptible(&tx->lock))
 			return -ERESTARTSYS;
-		if (!sender || !test_bit(KTLS_TX_REDIRECTING, &tx->flags))
+		if (!sender || (!test_bit(KTLS_TX_REDIRECTING, &tx->flags) &&
+				!test_bit(KTLS_TX_CLOSE_WAIT, &tx->flags)))
 			return 0;
 		mutex_unlock(&tx->lock);
 	}
@@ -90,8 +93,15 @@ struct ktls_ctx *ktls_tx_lock(struct sock *sk, int *err, bool sender)
 		goto put;
 	lock_sock(sk);
 	if (likely(ktls_ctx(sk) == ctx &&
-		   !test_bit(KTLS_TX_CLOSING, &ctx->tx->flags)))
-		return ctx;
+		   !test_bit(KTLS_TX_CLOSING, &ctx->tx->flags))) {
+		if (sender)
+			return ctx;
+		/* A delivery does not wait for close(): the target is going. */
+		if (!test_bit(KTLS_TX_CLOSE_WAIT, &ctx->tx->flags)) {
+			set_bit(KTLS_TX_DELIVERING, &ctx->tx->flags);
+			return ctx;
+		}
+	}
 	*err = -EPIPE;
 	release_sock(sk);
 	mutex_unlock(&ctx->tx->lock);
@@ -102,6 +112,7 @@ put:
 
 void ktls_tx_unlock(struct sock *sk, struct ktls_ctx *ctx)
 {
+	clear_bit(KTLS_TX_DELIVERING, &ctx->tx->flags);
 	release_sock(sk);
 	mutex_unlock(&ctx->tx->lock);
 	ktls_ctx_put(ctx);
@@ -474,41 +485,26 @@ int ktls_tx_flush(struct sock *sk, struct ktls_tx *tx, int flags)
  * A sockmap redirect hands @msg to this socket: it goes out as data
  * records of its own, ahead of the open record (which its own sender has
  * not finished), and no policy of this socket judges it.  Both TX locks
- * are held.  What is not sent stays in @msg; @lost: bytes taken from it
- * that do not go out after all.
+ * are held.  What is not sent stays in @msg.  A record once sealed counts
+ * as sent, as the socket's own records do: if close() cuts TCP's wait
+ * short (ktls_tx_lock_close()), it pushes the rest as far as TCP takes it.
  */
 int ktls_tx_send_msg(struct sock *sk, struct ktls_tx *tx, struct sk_msg *msg,
-		     int flags, u32 *lost)
+		     int flags)
 {
-	u32 sealed = 0;
 	int err = 0;
 
-	*lost = 0;
 	while (msg->sg.size && !err) {
 		u32 n = min_t(u32, msg->sg.size, tx->max_payload);
 
 		err = sock_error(sk);
-		if (err)
-			break;
-		sealed = msg->sg.size;
-		err = ktls_tx_seal_msg(sk, tx, msg, KTLS_TYPE_DATA, n, flags);
-		sealed -= msg->sg.size;
+		if (!err)
+			err = ktls_tx_seal_msg(sk, tx, msg, KTLS_TYPE_DATA, n,
+					       flags);
 	}
 	/* Sealed and waiting for TCP counts as sent; left in @msg does not. */
 	if (err == -EAGAIN && ktls_tx_pending(tx) && !msg->sg.size)
 		return 0;
-	/*
-	 * close() ended TCP's wait (ktls_tx_lock_close()): the record just
-	 * sealed is not counted as taken.  If TCP has part of it, close()
-	 * pushes the rest if TCP takes it at once, so that the stream stays
-	 * whole; if not, none of it is sent.
-	 */
-	if (err && sealed && ktls_tx_pending(tx) &&
-	    test_bit(KTLS_TX_CLOSING, &tx->flags)) {
-		*lost = sealed;
-		if (!tx->en_sent)
-			ktls_tx_drop_sealed(tx);
-	}
 	return err;
 }
 
@@ -846,6 +842,7 @@ static void ktls_tx_work(struct work_struct *work)
 	 * brings this work back for a record still pending.
 	 */
 	if (!test_bit(KTLS_TX_CLOSING, &tx->flags) &&
+	    !test_bit(KTLS_TX_CLOSE_WAIT, &tx->flags) &&
 	    !test_bit(KTLS_TX_REDIRECTING, &tx->flags))
 		ktls_tx_catch_up(sk, tx, MSG_DONTWAIT);
 	release_sock(sk);
@@ -900,12 +897,15 @@ int ktls_tx_init(struct sock *sk, struct ktls_ctx *ctx,
 }
 
 /*
- * close() takes tx->lock first.  A redirect delivering to this socket may
- * hold it while TCP waits for send buffer space (with the socket lock let
- * go), for as long as this socket's send time-out: SEND_SHUTDOWN ends
- * that wait (the delivery fails with -EPIPE), as it would after close().
- * True when the caller must clear it again, under the socket lock, for
- * its own last flush.
+ * close() takes tx->lock first.  A redirect delivering to this socket
+ * (KTLS_TX_DELIVERING) may hold it while TCP waits for send buffer space
+ * (with the socket lock let go), for as long as this socket's send
+ * time-out: SEND_SHUTDOWN ends that wait (the delivery fails with -EPIPE),
+ * as it would after close().  Other holders do not wait for TCP and are
+ * left alone.  Meanwhile KTLS_TX_CLOSE_WAIT refuses further deliveries
+ * and holds the socket's own senders (its psock's backlog) back until
+ * close() is done.  True when the caller must clear SEND_SHUTDOWN again,
+ * under the socket lock, for its own last flush.
  */
 bool ktls_tx_lock_close(struct sock *sk, struct ktls_tx *tx)
 {
@@ -915,8 +915,9 @@ bool ktls_tx_lock_close(struct sock *sk, struct ktls_tx *tx)
 	if (mutex_trylock(&tx->lock))
 		return false;
 	lock_sock(sk);
-	set_bit(KTLS_TX_CLOSING, &tx->flags);
-	if (!(sk->sk_shutdown & SEND_SHUTDOWN)) {
+	set_bit(KTLS_TX_CLOSE_WAIT, &tx->flags);
+	if (test_bit(KTLS_TX_DELIVERING, &tx->flags) &&
+	    !(sk->sk_shutdown & SEND_SHUTDOWN)) {
 		WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | SEND_SHUTDOWN);
 		shut = true;
 	}
@@ -929,6 +930,8 @@ bool ktls_tx_lock_close(struct sock *sk, struct ktls_tx *tx)
 	rcu_read_unlock();
 
 	mutex_lock(&tx->lock);
+	/* Senders held back now queue on tx->lock behind us. */
+	clear_and_wake_up_bit(KTLS_TX_CLOSE_WAIT, &tx->flags);
 	return shut;
 }
 
