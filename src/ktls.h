@@ -53,6 +53,7 @@ enum {
 	KTLS_TX_REDIRECTING, /* a redirect let go of the locks: senders wait */
 	KTLS_TX_CLOSE_WAIT, /* close() waits for tx->lock: senders wait too */
 	KTLS_TX_DELIVERING, /* a redirect from another socket holds the locks */
+	KTLS_TX_SHUT_FOR_CLOSE, /* close() set SEND_SHUTDOWN to end its wait */
 };
 
 /* SK_MSG verdict state of a TX side in a sockmap, see policy.c. */
@@ -264,12 +265,13 @@ int ktls_aead_run(struct ktls_dir *dir, struct scatterlist *src,
 int ktls_tx_init(struct sock *sk, struct ktls_ctx *ctx,
 		 const struct ktls_cipher *c,
 		 const struct tls_crypto_info *info);
-bool ktls_tx_lock_close(struct sock *sk, struct ktls_tx *tx);
+void ktls_tx_lock_close(struct sock *sk, struct ktls_tx *tx);
 void ktls_tx_close(struct sock *sk, struct ktls_ctx *ctx);
 int ktls_tx_rekey(struct sock *sk, struct ktls_ctx *ctx,
 		  const struct ktls_cipher *c,
 		  const struct tls_crypto_info *info);
 void ktls_tx_free(struct ktls_ctx *ctx);
+void ktls_tx_free_mem(struct ktls_tx *tx);
 int ktls_sendmsg(struct sock *sk, struct msghdr *msg, size_t size);
 int ktls_sendmsg_locked(struct sock *sk, struct msghdr *msg, bool spliced);
 int ktls_tx_flush(struct sock *sk, struct ktls_tx *tx, int flags);

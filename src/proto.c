@@ -223,13 +223,10 @@ static void ktls_close(struct sock *sk, long timeout)
 	struct inet_connection_sock *icsk = inet_csk(sk);
 	struct ktls_ctx *ctx = ktls_ctx(sk);
 	struct proto *base;
-	bool shut = false;
 
 	if (ctx->tx)
-		shut = ktls_tx_lock_close(sk, ctx->tx);
+		ktls_tx_lock_close(sk, ctx->tx);
 	lock_sock(sk);
-	if (shut)
-		WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown & ~SEND_SHUTDOWN);
 	if (ctx->tx)
 		ktls_tx_close(sk, ctx);
 

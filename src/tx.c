@@ -113,6 +113,9 @@ put:
 void ktls_tx_unlock(struct sock *sk, struct ktls_ctx *ctx)
 {
 	clear_bit(KTLS_TX_DELIVERING, &ctx->tx->flags);
+	/* close() shut TCP to end our wait: open it for close()'s flush. */
+	if (test_and_clear_bit(KTLS_TX_SHUT_FOR_CLOSE, &ctx->tx->flags))
+		WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown & ~SEND_SHUTDOWN);
 	release_sock(sk);
 	mutex_unlock(&ctx->tx->lock);
 	ktls_ctx_put(ctx);
@@ -901,25 +904,24 @@ int ktls_tx_init(struct sock *sk, struct ktls_ctx *ctx,
  * (KTLS_TX_DELIVERING) may hold it while TCP waits for send buffer space
  * (with the socket lock let go), for as long as this socket's send
  * time-out: SEND_SHUTDOWN ends that wait (the delivery fails with -EPIPE),
- * as it would after close().  Other holders do not wait for TCP and are
- * left alone.  Meanwhile KTLS_TX_CLOSE_WAIT refuses further deliveries
- * and holds the socket's own senders (its psock's backlog) back until
- * close() is done.  True when the caller must clear SEND_SHUTDOWN again,
- * under the socket lock, for its own last flush.
+ * as it would after close(), and the delivery takes it off again as it
+ * lets go (ktls_tx_unlock()).  Other holders do not wait for TCP and are
+ * left alone.  Meanwhile KTLS_TX_CLOSE_WAIT refuses further deliveries and
+ * holds the socket's own senders (its psock's backlog) back until close()
+ * is done.
  */
-bool ktls_tx_lock_close(struct sock *sk, struct ktls_tx *tx)
+void ktls_tx_lock_close(struct sock *sk, struct ktls_tx *tx)
 {
 	struct socket_wq *wq;
-	bool shut = false;
 
 	if (mutex_trylock(&tx->lock))
-		return false;
+		return;
 	lock_sock(sk);
 	set_bit(KTLS_TX_CLOSE_WAIT, &tx->flags);
 	if (test_bit(KTLS_TX_DELIVERING, &tx->flags) &&
 	    !(sk->sk_shutdown & SEND_SHUTDOWN)) {
+		set_bit(KTLS_TX_SHUT_FOR_CLOSE, &tx->flags);
 		WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | SEND_SHUTDOWN);
-		shut = true;
 	}
 	release_sock(sk);
 
@@ -932,7 +934,6 @@ bool ktls_tx_lock_close(struct sock *sk, struct ktls_tx *tx)
 	mutex_lock(&tx->lock);
 	/* Senders held back now queue on tx->lock behind us. */
 	clear_and_wake_up_bit(KTLS_TX_CLOSE_WAIT, &tx->flags);
-	return shut;
 }
 
 /*
@@ -978,6 +979,13 @@ int ktls_tx_rekey(struct sock *sk, struct ktls_ctx *ctx,
 	return ktls_dir_rekey(&tx->dir, c, info);
 }
 
+/*
+ * The context has left the socket.  A sender that let go of the locks for
+ * a redirect (the psock's backlog) may still take them back: under
+ * tx->lock it finds KTLS_TX_CLOSING and stops, and what it then looks at
+ * of the open record is empty but valid.  tx->sg, which it may hold a
+ * pointer to, goes with the context's memory (ktls_tx_free_mem()).
+ */
 void ktls_tx_free(struct ktls_ctx *ctx)
 {
 	struct ktls_tx *tx = ctx->tx;
@@ -985,10 +993,17 @@ void ktls_tx_free(struct ktls_ctx *ctx)
 	ktls_stat_add(ctx->tls.sk, KTLS_STAT_CURR_TX_SW, -1);
 
 	cancel_work_sync(&tx->work);
+	mutex_lock(&tx->lock);
 	ktls_tx_policy_release(tx);
 	ktls_msg_free(&tx->pl);
 	ktls_tx_drop_sealed(tx);
 	ktls_dir_free(&tx->dir);
+	mutex_unlock(&tx->lock);
+}
+
+/* The last reference to the context is gone. */
+void ktls_tx_free_mem(struct ktls_tx *tx)
+{
 	kfree(tx->sg);
-	tx->sg = NULL;
+	kfree(tx);
 }

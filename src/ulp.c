@@ -96,7 +96,8 @@ static void ktls_ctx_free_rcu(struct rcu_head *head)
 {
 	struct ktls_ctx *ctx = container_of(head, struct ktls_ctx, tls.rcu);
 
-	kfree(ctx->tx);
+	if (ctx->tx)
+		ktls_tx_free_mem(ctx->tx);
 	kfree(ctx->rx);
 	kfree(ctx);
 }
