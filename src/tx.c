@@ -992,6 +992,9 @@ void ktls_tx_free(struct ktls_ctx *ctx)
 
 	ktls_stat_add(ctx->tls.sk, KTLS_STAT_CURR_TX_SW, -1);
 
+	/* As after close(), also when the socket goes without it. */
+	set_bit(KTLS_TX_CLOSING, &tx->flags);
+	set_bit(KTLS_TX_SCHEDULED, &tx->flags);
 	cancel_work_sync(&tx->work);
 	mutex_lock(&tx->lock);
 	ktls_tx_policy_release(tx);
