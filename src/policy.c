@@ -137,8 +137,7 @@ static void ktls_tx_cut_call(struct ktls_tx *tx, ssize_t *copied)
  * Hand @msg to @target: egress to a ktls socket with TX goes through its
  * record layer (encrypted with its keys); anything else through sockmap's
  * own redirect (plain TCP egress, or the target's receive queue).  Called
- * with none of our locks held.  What was not taken stays in @msg.  The
- * target's errors are not signalled (SIGPIPE) to the sender.
+ * with none of our locks held.  What was not taken stays in @msg.
  */
 static int ktls_redirect(struct sock *target, bool ingress, struct sk_msg *msg,
 			 int flags)
@@ -146,7 +145,6 @@ static int ktls_redirect(struct sock *target, bool ingress, struct sk_msg *msg,
 	struct ktls_ctx *tctx;
 	int err;
 
-	flags |= MSG_NOSIGNAL;
 	if (!ingress && ktls_sk_is_ours(target)) {
 		tctx = ktls_tx_lock(target, &err, false);
 		if (tctx) {
