@@ -51,6 +51,9 @@ enum {
 	KTLS_TX_SCHEDULED, /* the push work is queued (or must not be) */
 	KTLS_TX_UNSEALED, /* a call ended (TCP full) before sealing its bytes */
 	KTLS_TX_REDIRECTING, /* a redirect let go of the locks: senders wait */
+	KTLS_TX_CLOSE_WAIT, /* close() waits for tx->lock: senders wait too */
+	KTLS_TX_DELIVERING, /* a redirect from another socket holds the locks */
+	KTLS_TX_SHUT_FOR_CLOSE, /* close() set SEND_SHUTDOWN to end its wait */
 };
 
 /* SK_MSG verdict state of a TX side in a sockmap, see policy.c. */
@@ -262,6 +265,7 @@ int ktls_aead_run(struct ktls_dir *dir, struct scatterlist *src,
 int ktls_tx_init(struct sock *sk, struct ktls_ctx *ctx,
 		 const struct ktls_cipher *c,
 		 const struct tls_crypto_info *info);
+void ktls_tx_lock_close(struct sock *sk, struct ktls_tx *tx);
 void ktls_tx_close(struct sock *sk, struct ktls_ctx *ctx);
 int ktls_tx_rekey(struct sock *sk, struct ktls_ctx *ctx,
 		  const struct ktls_cipher *c,

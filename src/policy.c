@@ -137,7 +137,9 @@ static void ktls_tx_cut_call(struct ktls_tx *tx, ssize_t *copied)
  * Hand @msg to @target: egress to a ktls socket with TX goes through its
  * record layer (encrypted with its keys); anything else through sockmap's
  * own redirect (plain TCP egress, or the target's receive queue).  Called
- * with none of our locks held.  What was not taken stays in @msg.
+ * with none of our locks held.  What was not taken stays in @msg.  @flags
+ * are the sender's, as in sockmap's own redirect: without MSG_NOSIGNAL
+ * the target's EPIPE raises SIGPIPE in the sender.
  */
 static int ktls_redirect(struct sock *target, bool ingress, struct sk_msg *msg,
 			 int flags)

@@ -225,7 +225,7 @@ static void ktls_close(struct sock *sk, long timeout)
 	struct proto *base;
 
 	if (ctx->tx)
-		mutex_lock(&ctx->tx->lock);
+		ktls_tx_lock_close(sk, ctx->tx);
 	lock_sock(sk);
 	if (ctx->tx)
 		ktls_tx_close(sk, ctx);

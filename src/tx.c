@@ -42,12 +42,15 @@
 int ktls_tx_lock_mutex(struct ktls_tx *tx, bool sender)
 {
 	for (;;) {
-		if (sender && wait_on_bit(&tx->flags, KTLS_TX_REDIRECTING,
-					  TASK_INTERRUPTIBLE))
+		if (sender && (wait_on_bit(&tx->flags, KTLS_TX_REDIRECTING,
+					   TASK_INTERRUPTIBLE) ||
+			       wait_on_bit(&tx->flags, KTLS_TX_CLOSE_WAIT,
+					   TASK_INTERRUPTIBLE)))
 			return -ERESTARTSYS;
 		if (mutex_lock_interruptible(&tx->lock))
 			return -ERESTARTSYS;
-		if (!sender || !test_bit(KTLS_TX_REDIRECTING, &tx->flags))
+		if (!sender || (!test_bit(KTLS_TX_REDIRECTING, &tx->flags) &&
+				!test_bit(KTLS_TX_CLOSE_WAIT, &tx->flags)))
 			return 0;
 		mutex_unlock(&tx->lock);
 	}
@@ -90,8 +93,15 @@ struct ktls_ctx *ktls_tx_lock(struct sock *sk, int *err, bool sender)
 		goto put;
 	lock_sock(sk);
 	if (likely(ktls_ctx(sk) == ctx &&
-		   !test_bit(KTLS_TX_CLOSING, &ctx->tx->flags)))
-		return ctx;
+		   !test_bit(KTLS_TX_CLOSING, &ctx->tx->flags))) {
+		if (sender)
+			return ctx;
+		/* A delivery does not wait for close(): the target is going. */
+		if (!test_bit(KTLS_TX_CLOSE_WAIT, &ctx->tx->flags)) {
+			set_bit(KTLS_TX_DELIVERING, &ctx->tx->flags);
+			return ctx;
+		}
+	}
 	*err = -EPIPE;
 	release_sock(sk);
 	mutex_unlock(&ctx->tx->lock);
@@ -102,6 +112,10 @@ put:
 
 void ktls_tx_unlock(struct sock *sk, struct ktls_ctx *ctx)
 {
+	clear_bit(KTLS_TX_DELIVERING, &ctx->tx->flags);
+	/* close() shut TCP to end our wait: open it for close()'s flush. */
+	if (test_and_clear_bit(KTLS_TX_SHUT_FOR_CLOSE, &ctx->tx->flags))
+		WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown & ~SEND_SHUTDOWN);
 	release_sock(sk);
 	mutex_unlock(&ctx->tx->lock);
 	ktls_ctx_put(ctx);
@@ -474,7 +488,9 @@ int ktls_tx_flush(struct sock *sk, struct ktls_tx *tx, int flags)
  * A sockmap redirect hands @msg to this socket: it goes out as data
  * records of its own, ahead of the open record (which its own sender has
  * not finished), and no policy of this socket judges it.  Both TX locks
- * are held.  What is not sent stays in @msg.
+ * are held.  What is not sent stays in @msg.  A record once sealed counts
+ * as sent, as the socket's own records do: if close() cuts TCP's wait
+ * short (ktls_tx_lock_close()), it pushes the rest as far as TCP takes it.
  */
 int ktls_tx_send_msg(struct sock *sk, struct ktls_tx *tx, struct sk_msg *msg,
 		     int flags)
@@ -829,6 +845,7 @@ static void ktls_tx_work(struct work_struct *work)
 	 * brings this work back for a record still pending.
 	 */
 	if (!test_bit(KTLS_TX_CLOSING, &tx->flags) &&
+	    !test_bit(KTLS_TX_CLOSE_WAIT, &tx->flags) &&
 	    !test_bit(KTLS_TX_REDIRECTING, &tx->flags))
 		ktls_tx_catch_up(sk, tx, MSG_DONTWAIT);
 	release_sock(sk);
@@ -880,6 +897,43 @@ int ktls_tx_init(struct sock *sk, struct ktls_ctx *ctx,
 	sk->sk_write_space = ktls_write_space;
 	write_unlock_bh(&sk->sk_callback_lock);
 	return 0;
+}
+
+/*
+ * close() takes tx->lock first.  A redirect delivering to this socket
+ * (KTLS_TX_DELIVERING) may hold it while TCP waits for send buffer space
+ * (with the socket lock let go), for as long as this socket's send
+ * time-out: SEND_SHUTDOWN ends that wait (the delivery fails with -EPIPE),
+ * as it would after close(), and the delivery takes it off again as it
+ * lets go (ktls_tx_unlock()).  Other holders do not wait for TCP and are
+ * left alone.  Meanwhile KTLS_TX_CLOSE_WAIT refuses further deliveries and
+ * holds the socket's own senders (its psock's backlog) back until close()
+ * is done.
+ */
+void ktls_tx_lock_close(struct sock *sk, struct ktls_tx *tx)
+{
+	struct socket_wq *wq;
+
+	if (mutex_trylock(&tx->lock))
+		return;
+	lock_sock(sk);
+	set_bit(KTLS_TX_CLOSE_WAIT, &tx->flags);
+	if (test_bit(KTLS_TX_DELIVERING, &tx->flags) &&
+	    !(sk->sk_shutdown & SEND_SHUTDOWN)) {
+		set_bit(KTLS_TX_SHUT_FOR_CLOSE, &tx->flags);
+		WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | SEND_SHUTDOWN);
+	}
+	release_sock(sk);
+
+	rcu_read_lock();
+	wq = rcu_dereference(sk->sk_wq);
+	if (skwq_has_sleeper(wq))
+		wake_up_interruptible_all(&wq->wait);
+	rcu_read_unlock();
+
+	mutex_lock(&tx->lock);
+	/* Senders held back now queue on tx->lock behind us. */
+	clear_and_wake_up_bit(KTLS_TX_CLOSE_WAIT, &tx->flags);
 }
 
 /*

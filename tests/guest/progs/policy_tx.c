@@ -35,6 +35,15 @@
  *   redir-egress-ktls  bpf_msg_redirect_hash to a ktls socket T in the
  *                    map: T's peer decrypts with T's keys; T's program does
  *                    not run on them (it does on T's own send)
+ *   redir-close-target  S's redirects into T fill T's send buffer (its
+ *                    peer does not read, no send time-out on T), so S's
+ *                    send waits inside the delivery: close(T) returns at
+ *                    once, that send counts its sealed record, the next
+ *                    fails (EPIPE or EACCES; S sends with MSG_NOSIGNAL:
+ *                    no SIGPIPE), T's peer gets exactly the bytes counted
+ *                    (but the last record if close() had no room for its
+ *                    rest), then EOF; a send after the close finds no
+ *                    target: EACCES
  *   redir-egress-tcp bpf_msg_redirect_map to a plain TCP socket: plaintext
  *   redir-ingress-tcp  BPF_F_INGRESS to a plain TCP socket: recv() there
  *   redir-ingress-ktls BPF_F_INGRESS to a ktls socket with TLS_RX: recv()
@@ -74,6 +83,9 @@
  *                    arrive, in records of at most 16384
  */
 #include <fcntl.h>
+#include <linux/sockios.h>
+#include <pthread.h>
+#include <sys/ioctl.h>
 #include <sys/sendfile.h>
 
 #include "policy_common.h"
@@ -618,6 +630,184 @@ static void case_redir_egress_ktls(void)
 			SIZES(1000, 200));
 	}
 	tx_done(&t, &c, ctrs);
+}
+
+/*
+ * close() of a redirect target while a redirect into it waits for its
+ * send buffer.  Before ktls_tx_lock_close() the close slept on T's TX
+ * lock until the sender gave up: here, never (T has no time-out), so a
+ * close still running after CLOSE_WAIT_MS is failed and unblocked by
+ * interrupting the sender.
+ */
+#define CLOSE_WAIT_MS 3000
+static unsigned char big[1 << 20], got_big[1 << 20];
+
+struct side_call {
+	int fd;
+	ssize_t rc;
+	int err;
+	int done;
+};
+
+/* Records of 16384 bytes until one fails: how far it got, and why. */
+static void *big_send_main(void *arg)
+{
+	struct side_call *b = arg;
+	ssize_t n = 0;
+
+	b->rc = 0;
+	while ((size_t)b->rc < sizeof(big)) {
+		/* T's EPIPE reaches S as it does with sockmap's redirect. */
+		n = send(b->fd, big + b->rc, 16384, MSG_NOSIGNAL);
+		if (n <= 0)
+			break;
+		b->rc += n;
+	}
+	b->err = n < 0 ? errno : 0;
+	__atomic_store_n(&b->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static void *close_main(void *arg)
+{
+	struct side_call *b = arg;
+
+	b->rc = close(b->fd);
+	b->err = errno;
+	__atomic_store_n(&b->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static volatile sig_atomic_t sigpipes;
+
+static void on_signal(int sig)
+{
+	if (sig == SIGPIPE)
+		sigpipes++;
+}
+
+/*
+ * T's send queue has not moved for a second while the sends still run:
+ * the peer's window is shut, and the sender waits inside the delivery.
+ */
+static int wait_target_full(int x, struct side_call *snd_call)
+{
+	int last = -1, same = 0, outq, i;
+
+	for (i = 0; i < 200 && same < 10; i++) {
+		kc_msleep(100);
+		if (__atomic_load_n(&snd_call->done, __ATOMIC_ACQUIRE) ||
+		    ioctl(x, SIOCOUTQ, &outq))
+			return -1;
+		same = outq > 0 && outq == last ? same + 1 : 0;
+		last = outq;
+	}
+	return same < 10 ? -1 : 0;
+}
+
+static void case_redir_close_target(void)
+{
+	struct pc_step st[PC_NSTEPS];
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct side_call sc = { 0 }, cc = { 0 };
+	pthread_t sender, closer;
+	int small = 65536, i;
+	struct timeval tv = { 0 };
+	struct tcase t;
+	struct txc c;
+	size_t got = 0;
+	ssize_t n;
+	double t0;
+
+	for (i = 0; i < PC_NSTEPS; i++)
+		st[i] = (struct pc_step){ .verdict = PC_REDIRECT,
+					  .map = PC_HASH,
+					  .key = 1 };
+	tc_begin(&t, "redir-close-target");
+	if (tx_setup(&t, &c, st, PC_NSTEPS, 0) ||
+	    target_setup(&t, &c, c.pol.hash, "ktls", TLS_TX))
+		goto out;
+	setsockopt(c.x, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	setsockopt(c.x, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
+	setsockopt(c.xp, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGPIPE, &sa, NULL);
+	sigpipes = 0;
+	kc_rand(big, sizeof(big), 40);
+
+	sc.fd = c.s;
+	if (pthread_create(&sender, NULL, big_send_main, &sc)) {
+		tc_fail(&t, "setup: pthread_create failed");
+		goto out;
+	}
+	if (wait_target_full(c.x, &sc)) {
+		tc_fail(&t,
+			"setup: T's send buffer never filled (S's send returned %zd)",
+			sc.rc);
+		pthread_join(sender, NULL);
+		goto out;
+	}
+
+	cc.fd = c.x;
+	t0 = kc_now();
+	if (pthread_create(&closer, NULL, close_main, &cc)) {
+		tc_fail(&t, "setup: pthread_create failed");
+		pthread_kill(sender, SIGUSR1);
+		pthread_join(sender, NULL);
+		goto out;
+	}
+	c.x = -1;
+	while (!__atomic_load_n(&cc.done, __ATOMIC_ACQUIRE) &&
+	       kc_now() - t0 < CLOSE_WAIT_MS / 1000.0)
+		kc_msleep(10);
+	if (!__atomic_load_n(&cc.done, __ATOMIC_ACQUIRE)) {
+		tc_fail(&t,
+			"close(T) still waiting after %d ms for the redirect into it",
+			CLOSE_WAIT_MS);
+		while (!__atomic_load_n(&cc.done, __ATOMIC_ACQUIRE)) {
+			pthread_kill(sender, SIGUSR1);
+			kc_msleep(100);
+		}
+	}
+	pthread_join(closer, NULL);
+	pthread_join(sender, NULL);
+	tc_rc(&t, "close(T)", cc.rc, 0);
+
+	/*
+	 * The send waiting in the delivery had sealed its record: it counts
+	 * (16384), as records that close() finds unsent always do.  The send
+	 * after it fails: EPIPE while T is still in the map, EACCES once
+	 * close() has taken it out.
+	 */
+	if (sc.err != EPIPE && sc.err != EACCES)
+		tc_fail(&t, "S's send after %zd bytes: %s, want EPIPE or EACCES",
+			sc.rc, sc.err ? strerror(sc.err) : "no error");
+	if (sigpipes)
+		tc_fail(&t, "S's sender got SIGPIPE %d times, want none",
+			(int)sigpipes);
+	signal(SIGPIPE, SIG_DFL);
+	/*
+	 * T's peer gets exactly those, then T's FIN; the last record only if
+	 * close() found room for its rest (it cut TCP's wait for it short).
+	 */
+	while (got < sizeof(got_big)) {
+		n = recv(c.xp, got_big + got, sizeof(got_big) - got, 0);
+		if (n <= 0)
+			break;
+		got += n;
+	}
+	if (sc.rc < 16384 ||
+	    (got != (size_t)sc.rc && got != (size_t)sc.rc - 16384) || n ||
+	    memcmp(got_big, big, got))
+		tc_fail(&t,
+			"T's peer got %zu bytes%s, then %zd (%s), want the %zd that S's sends returned (or one record less), then EOF",
+			got, memcmp(got_big, big, got) ? " (differing)" : "",
+			n, n < 0 ? strerror(errno) : "EOF", sc.rc);
+	tc_errno(&t, "S's next send (no target)", snd(c.s, buf, 100, 0),
+		 EACCES);
+out:
+	/* How many records T took depends on timing: no counter check. */
+	tx_done(&t, &c, NULL);
 }
 
 static void case_redir_egress_tcp(void)
@@ -1348,6 +1538,7 @@ static const struct {
 	{ "cork-full", case_cork_full },
 	{ "cork-ctrl", case_cork_ctrl },
 	{ "redir-egress-ktls", case_redir_egress_ktls },
+	{ "redir-close-target", case_redir_close_target },
 	{ "redir-egress-tcp", case_redir_egress_tcp },
 	{ "redir-ingress-tcp", case_redir_ingress_tcp },
 	{ "redir-ingress-ktls", case_redir_ingress_ktls },
