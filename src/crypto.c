@@ -33,6 +33,19 @@ static struct crypto_aead *ktls_aead_new(const struct ktls_cipher *c,
 	return aead;
 }
 
+/*
+ * Frees the direction's AEAD (which wipes its key schedule) and puts
+ * @aead (or nothing) in its place.  The request was sized for the old
+ * one: a new request is allocated on next use.
+ */
+static void ktls_dir_set_aead(struct ktls_dir *dir, struct crypto_aead *aead)
+{
+	kfree_sensitive(dir->req);
+	dir->req = NULL;
+	crypto_free_aead(dir->aead);
+	dir->aead = aead;
+}
+
 int ktls_dir_init(struct ktls_dir *dir, const struct ktls_cipher *c,
 		  const struct tls_crypto_info *info)
 {
@@ -63,23 +76,15 @@ int ktls_dir_rekey(struct ktls_dir *dir, const struct ktls_cipher *c,
 
 	if (IS_ERR(aead))
 		return PTR_ERR(aead);
-	/* The request was sized for the old AEAD: a new one on next use. */
-	kfree_sensitive(dir->req);
-	dir->req = NULL;
-	crypto_free_aead(dir->aead);
-	dir->aead = aead;
+	ktls_dir_set_aead(dir, aead);
 	ktls_iv_state_load(c, &dir->st, info);
 	return 0;
 }
 
-/* Frees the AEAD (which wipes its key schedule) and our nonce state. */
+/* Frees the AEAD and wipes our nonce state. */
 void ktls_dir_free(struct ktls_dir *dir)
 {
-	if (dir->req)
-		kfree_sensitive(dir->req);
-	dir->req = NULL;
-	crypto_free_aead(dir->aead);
-	dir->aead = NULL;
+	ktls_dir_set_aead(dir, NULL);
 	memzero_explicit(&dir->st, sizeof(dir->st));
 	memzero_explicit(dir->nonce, sizeof(dir->nonce));
 }
