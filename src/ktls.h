@@ -87,7 +87,7 @@ struct ktls_tx {
 	struct sock *sk;
 	unsigned long flags;
 	struct mutex lock; /* one sender at a time, see ktls_tx_lock() */
-	struct work_struct work;
+	struct delayed_work work; /* catch-up, see ktls_tx_work() */
 	struct ktls_tx_sg *sg; /* allocated when the first record is sealed */
 };
 

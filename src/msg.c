@@ -263,16 +263,23 @@ void ktls_msg_split(struct sk_msg *msg, struct sk_msg *front, u32 len)
 	}
 }
 
-/* Undo ktls_msg_split(): put @front back before what remains in @msg. */
+/*
+ * Undo ktls_msg_split(): put @front back before what remains in @msg.
+ * @front may have lost elements or bytes at its start since (a redirect
+ * took them); @msg must not have changed.
+ */
 void ktls_msg_unsplit(struct sk_msg *msg, struct sk_msg *front)
 {
+	bool rest = msg->sg.size;
 	u32 i;
 
+	if (!rest)
+		msg->sg.end = front->sg.end;
 	for (i = front->sg.start; !ktls_ring_empty(i, front->sg.end);
 	     i = ktls_ring_next(i)) {
 		struct scatterlist *f = &front->sg.data[i];
 
-		if (i == msg->sg.start && msg->sg.size) {
+		if (i == msg->sg.start && rest) {
 			/* The element that was cut in two. */
 			msg->sg.data[i].offset -= f->length;
 			msg->sg.data[i].length += f->length;

@@ -125,12 +125,51 @@ static void ktls_tx_cut_call(struct ktls_tx *tx, ssize_t *copied)
 {
 	u32 cut;
 
-	if (*copied <= 0)
+	if (!copied || *copied <= 0)
 		return;
 	cut = min_t(u32, tx->pl.sg.size, *copied);
 	ktls_msg_trim(&tx->pl, tx->pl.sg.size - cut);
 	*copied -= cut;
 	tx->pol.corked = min(tx->pol.corked, tx->pl.sg.size);
+}
+
+/*
+ * The target could not take it all now: its buffer stayed full (-EAGAIN,
+ * past its send time-out unless the caller must not wait), the memory of
+ * sockmap's ingress ran out, or a signal came first.
+ */
+static bool ktls_redirect_may_retry(int err)
+{
+	return err == -EAGAIN || err == -ENOMEM || err == -ERESTARTSYS ||
+	       err == -EINTR;
+}
+
+/*
+ * A redirect that a call which has returned left to us (its bytes are
+ * counted as sent) found its target without room: what the target did not
+ * take goes back to the front of the open record under the same verdict,
+ * and the work tries again a tick later (as sockmap's own backlog does),
+ * or the socket's next sender, which waits for it first.  Both TX locks
+ * held, and the open record unchanged since @part was split from it.
+ */
+static void ktls_tx_redirect_later(struct ktls_tx *tx, struct sk_msg *part,
+				   struct sock *target, bool ingress)
+{
+	struct ktls_tx_policy *pol = &tx->pol;
+
+	if (pol->eval == __SK_NONE) {
+		/* That was the verdict's last part: it covers this again. */
+		sock_hold(target);
+		pol->redir = target;
+		pol->ingress = ingress;
+		pol->eval = __SK_REDIRECT;
+		pol->counted = true;
+	}
+	pol->apply += part->sg.size;
+	ktls_msg_unsplit(&tx->pl, part);
+	set_bit(KTLS_TX_UNSEALED, &tx->flags);
+	if (!test_and_set_bit(KTLS_TX_SCHEDULED, &tx->flags))
+		schedule_delayed_work(&tx->work, 1);
 }
 
 /*
@@ -166,8 +205,10 @@ static int ktls_redirect(struct sock *target, bool ingress, struct sk_msg *msg,
  * program, if the socket has one, and carry out its verdicts until the open
  * record is used up or held by a cork.  @full: the record cannot grow, so
  * a cork cannot hold it.  @copied is the caller's count of bytes taken from
- * this call; it loses what is dropped.  With both TX locks held; a
- * redirect lets go of them for a while.
+ * this call; it loses what is dropped.  NULL: the bytes were taken by
+ * calls that have returned, and a redirect whose target has no room is
+ * tried again later (ktls_tx_redirect_later()), not dropped.  With both
+ * TX locks held; a redirect lets go of them for a while.
  */
 int ktls_tx_policy_flush(struct sock *sk, struct ktls_tx *tx, int flags,
 			 bool full, ssize_t *copied)
@@ -260,9 +301,20 @@ int ktls_tx_policy_flush(struct sock *sk, struct ktls_tx *tx, int flags,
 			/* sockmap's ingress can stop short and say 0. */
 			if (!err && part.sg.size)
 				err = -ENOMEM;
+			if (!copied && part.sg.size &&
+			    ktls_redirect_may_retry(err) &&
+			    !test_bit(KTLS_TX_CLOSING, &tx->flags)) {
+				ktls_tx_redirect_later(tx, &part, target,
+						       ingress);
+				sock_put(target);
+				if (err == -ENOMEM)
+					err = -EAGAIN;
+				break;
+			}
 
 			sock_put(target);
-			*copied -= part.sg.size;
+			if (copied)
+				*copied -= part.sg.size;
 			ktls_msg_free(&part);
 			if (!err && test_bit(KTLS_TX_CLOSING, &tx->flags))
 				err = -EPIPE;
@@ -281,7 +333,8 @@ int ktls_tx_policy_flush(struct sock *sk, struct ktls_tx *tx, int flags,
 			ktls_msg_free(&part);
 			ktls_stat_add(sk, KTLS_STAT_TX_MSG_DROPPED_BYTES, send);
 			/* With what this verdict's own run popped from them. */
-			*copied -= send + max(popped, 0);
+			if (copied)
+				*copied -= send + max(popped, 0);
 			ktls_tx_cut_call(tx, copied);
 			err = -EACCES;
 		}

@@ -515,7 +515,6 @@ static int ktls_cmsg_type(struct sock *sk, struct ktls_tx *tx,
 			  struct msghdr *msg, u8 *type)
 {
 	struct cmsghdr *cmsg;
-	ssize_t none = 0;
 	int err;
 
 	for_each_cmsghdr(cmsg, msg) {
@@ -529,7 +528,7 @@ static int ktls_cmsg_type(struct sock *sk, struct ktls_tx *tx,
 		/* A control record is never merged with later data. */
 		if (msg->msg_flags & MSG_MORE)
 			return -EINVAL;
-		err = ktls_tx_policy_flush(sk, tx, msg->msg_flags, true, &none);
+		err = ktls_tx_policy_flush(sk, tx, msg->msg_flags, true, NULL);
 		if (err)
 			return err;
 		*type = *(u8 *)CMSG_DATA(cmsg);
@@ -545,14 +544,13 @@ static int ktls_cmsg_type(struct sock *sk, struct ktls_tx *tx,
  */
 static int ktls_tx_catch_up(struct sock *sk, struct ktls_tx *tx, int flags)
 {
-	ssize_t none = 0;
 	int err = 0;
 
 	if (ktls_tx_pending(tx))
 		err = ktls_tx_push(sk, tx, flags);
 	if (err || !test_and_clear_bit(KTLS_TX_UNSEALED, &tx->flags))
 		return err;
-	err = ktls_tx_policy_flush(sk, tx, flags, false, &none);
+	err = ktls_tx_policy_flush(sk, tx, flags, false, NULL);
 	if (err == -EAGAIN && tx->pl.sg.size)
 		set_bit(KTLS_TX_UNSEALED, &tx->flags);
 	return err;
@@ -698,8 +696,7 @@ int ktls_sendmsg_locked(struct sock *sk, struct msghdr *msg, bool spliced)
 	if (err)
 		return err;
 	if (tx->pl.sg.size && tx->type != type) {
-		err = ktls_tx_policy_flush(sk, tx, msg->msg_flags, true,
-					   &copied);
+		err = ktls_tx_policy_flush(sk, tx, msg->msg_flags, true, NULL);
 		if (err)
 			return err;
 	}
@@ -818,13 +815,12 @@ void ktls_splice_eof(struct socket *sock)
 {
 	struct sock *sk = sock->sk;
 	struct ktls_ctx *ctx;
-	ssize_t none = 0;
 	int err;
 
 	ctx = ktls_tx_lock(sk, &err, true);
 	if (!ctx)
 		return;
-	err = ktls_tx_policy_flush(sk, ctx->tx, MSG_DONTWAIT, false, &none);
+	err = ktls_tx_policy_flush(sk, ctx->tx, MSG_DONTWAIT, false, NULL);
 	/* What TCP had no room for yet goes out from the write-space work. */
 	if (err == -EAGAIN && ctx->tx->pl.sg.size)
 		set_bit(KTLS_TX_UNSEALED, &ctx->tx->flags);
@@ -833,7 +829,8 @@ void ktls_splice_eof(struct socket *sock)
 
 static void ktls_tx_work(struct work_struct *work)
 {
-	struct ktls_tx *tx = container_of(work, struct ktls_tx, work);
+	struct ktls_tx *tx =
+		container_of(to_delayed_work(work), struct ktls_tx, work);
 	struct sock *sk = tx->sk;
 
 	clear_bit(KTLS_TX_SCHEDULED, &tx->flags);
@@ -864,7 +861,7 @@ static void ktls_write_space(struct sock *sk)
 	/* close() sets SCHEDULED for good, so nothing is queued after it. */
 	if (ktls_tx_pending(tx) &&
 	    !test_and_set_bit(KTLS_TX_SCHEDULED, &tx->flags))
-		schedule_work(&tx->work);
+		schedule_delayed_work(&tx->work, 0);
 	ctx->tls.sk_write_space(sk);
 }
 
@@ -887,7 +884,7 @@ int ktls_tx_init(struct sock *sk, struct ktls_ctx *ctx,
 	tx->pol.eval = __SK_NONE;
 	tx->max_payload = ctx->tx_max_payload;
 	ktls_msg_init(&tx->pl);
-	INIT_WORK(&tx->work, ktls_tx_work);
+	INIT_DELAYED_WORK(&tx->work, ktls_tx_work);
 	mutex_init(&tx->lock);
 
 	write_lock_bh(&sk->sk_callback_lock);
@@ -995,7 +992,7 @@ void ktls_tx_free(struct ktls_ctx *ctx)
 	/* As after close(), also when the socket goes without it. */
 	set_bit(KTLS_TX_CLOSING, &tx->flags);
 	set_bit(KTLS_TX_SCHEDULED, &tx->flags);
-	cancel_work_sync(&tx->work);
+	cancel_delayed_work_sync(&tx->work);
 	mutex_lock(&tx->lock);
 	ktls_tx_policy_release(tx);
 	ktls_msg_free(&tx->pl);
