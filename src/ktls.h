@@ -54,6 +54,8 @@ enum {
 	KTLS_TX_CLOSE_WAIT, /* close() waits for tx->lock: senders wait too */
 	KTLS_TX_DELIVERING, /* a redirect from another socket holds the locks */
 	KTLS_TX_SHUT_FOR_CLOSE, /* close() set SEND_SHUTDOWN to end its wait */
+	KTLS_TX_REDIR_HELD, /* a redirect's bytes wait for its target */
+	KTLS_TX_REDIR_AGAIN, /* ... and this flush put them back again */
 };
 
 /* SK_MSG verdict state of a TX side in a sockmap, see policy.c. */
@@ -278,7 +280,14 @@ int ktls_tx_flush(struct sock *sk, struct ktls_tx *tx, int flags);
 int ktls_tx_seal_front(struct sock *sk, struct ktls_tx *tx, u32 len, int flags);
 int ktls_tx_own_pinned(struct sock *sk, struct ktls_tx *tx);
 void ktls_tx_relock(struct sock *sk, struct ktls_tx *tx, bool unlock);
-struct ktls_ctx *ktls_tx_lock(struct sock *sk, int *err, bool sender);
+enum ktls_tx_locker {
+	KTLS_LOCK_SENDER, /* adds to the open record */
+	KTLS_LOCK_DELIVERY, /* a redirect from another socket */
+	KTLS_LOCK_DELIVERY_NOWAIT, /* the same, with MSG_DONTWAIT */
+};
+
+struct ktls_ctx *ktls_tx_lock(struct sock *sk, int *err,
+			      enum ktls_tx_locker who);
 int ktls_tx_lock_mutex(struct ktls_tx *tx, bool sender);
 void ktls_tx_unlock(struct sock *sk, struct ktls_ctx *ctx);
 int ktls_tx_send_msg(struct sock *sk, struct ktls_tx *tx, struct sk_msg *msg,

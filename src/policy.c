@@ -145,15 +145,16 @@ static bool ktls_redirect_may_retry(int err)
 }
 
 /*
- * A redirect that a call which has returned left to us (its bytes are
- * counted as sent) found its target without room: what the target did not
- * take goes back to the front of the open record under the same verdict,
- * and the work tries again a tick later (as sockmap's own backlog does),
- * or the socket's next sender, which waits for it first.  Both TX locks
- * held, and the open record unchanged since @part was split from it.
+ * A redirect found its target without room for @part, whose first @older
+ * bytes calls that have returned took (they are counted as sent; the rest
+ * are the running call's, which the caller gives back).  @part goes back
+ * to the front of the open record, the verdict covers the @older bytes
+ * again, and the work tries again a tick later (as sockmap's own backlog
+ * does), or the socket's next sender, which waits for it first.  Both TX
+ * locks held, and the open record unchanged since @part was split off.
  */
 static void ktls_tx_redirect_later(struct ktls_tx *tx, struct sk_msg *part,
-				   struct sock *target, bool ingress)
+				   u32 older, struct sock *target, bool ingress)
 {
 	struct ktls_tx_policy *pol = &tx->pol;
 
@@ -165,9 +166,13 @@ static void ktls_tx_redirect_later(struct ktls_tx *tx, struct sk_msg *part,
 		pol->eval = __SK_REDIRECT;
 		pol->counted = true;
 	}
-	pol->apply += part->sg.size;
+	pol->apply += older;
+	pol->corked = min(pol->corked + part->sg.size,
+			  tx->pl.sg.size + part->sg.size);
 	ktls_msg_unsplit(&tx->pl, part);
 	set_bit(KTLS_TX_UNSEALED, &tx->flags);
+	set_bit(KTLS_TX_REDIR_HELD, &tx->flags);
+	set_bit(KTLS_TX_REDIR_AGAIN, &tx->flags);
 	if (!test_and_set_bit(KTLS_TX_SCHEDULED, &tx->flags))
 		schedule_delayed_work(&tx->work, 1);
 }
@@ -187,7 +192,10 @@ static int ktls_redirect(struct sock *target, bool ingress, struct sk_msg *msg,
 	int err;
 
 	if (!ingress && ktls_sk_is_ours(target)) {
-		tctx = ktls_tx_lock(target, &err, false);
+		tctx = ktls_tx_lock(target, &err,
+				    flags & MSG_DONTWAIT ?
+					    KTLS_LOCK_DELIVERY_NOWAIT :
+					    KTLS_LOCK_DELIVERY);
 		if (tctx) {
 			err = ktls_tx_send_msg(target, tctx->tx, msg, flags);
 			ktls_tx_unlock(target, tctx);
@@ -201,6 +209,71 @@ static int ktls_redirect(struct sock *target, bool ingress, struct sk_msg *msg,
 }
 
 /*
+ * Carry out a redirect of the first @send bytes of the open record
+ * (@popped: what this call's run of the program popped, see there).  Of
+ * what the target does not take, the running call's bytes (@copied) are
+ * given back and ends the call; those of calls that have returned wait
+ * for the target (ktls_tx_redirect_later()) when it may take them later.
+ */
+static int ktls_tx_redirect(struct sock *sk, struct ktls_tx *tx, u32 send,
+			    int flags, ssize_t *copied, int popped)
+{
+	struct ktls_tx_policy *pol = &tx->pol;
+	struct sock *target = pol->redir;
+	bool ingress = pol->ingress;
+	struct sk_msg part;
+	u32 older = send;
+	int err;
+
+	/*
+	 * The running call's bytes are at the end of the open record; what
+	 * is there beyond @copied came from earlier calls, unless this call's
+	 * run of the program (@popped) pushed or popped bytes: then which are
+	 * whose is not known, and none are kept.
+	 */
+	if (copied && popped)
+		older = 0;
+	else if (copied && *copied > 0)
+		older = tx->pl.sg.size > *copied ?
+				min_t(u32, tx->pl.sg.size - *copied, send) :
+				0;
+	sock_hold(target);
+	ktls_tx_consume(sk, tx, send);
+	ktls_msg_init(&part);
+	ktls_msg_split(&tx->pl, &part, send);
+
+	ktls_tx_relock(sk, tx, true);
+	err = ktls_redirect(target, ingress, &part, flags);
+	ktls_tx_relock(sk, tx, false);
+	/* sockmap's ingress can stop short and say 0. */
+	if (!err && part.sg.size)
+		err = -ENOMEM;
+
+	/* The target takes the oldest bytes first. */
+	older = max_t(s64, (s64)older - (send - part.sg.size), 0);
+	if (older && ktls_redirect_may_retry(err) &&
+	    !test_bit(KTLS_TX_CLOSING, &tx->flags)) {
+		/* The running call's part of it goes with its rest below. */
+		ktls_tx_redirect_later(tx, &part, older, target, ingress);
+		if (err == -ENOMEM)
+			err = -EAGAIN;
+	} else if (copied) {
+		*copied -= part.sg.size;
+	}
+	sock_put(target);
+	ktls_msg_free(&part);
+	if (!err && test_bit(KTLS_TX_CLOSING, &tx->flags))
+		err = -EPIPE;
+	/*
+	 * The target did not take it all (its buffer stayed full past the
+	 * time-out, or it went): the call ends here with what was taken.
+	 */
+	if (err)
+		ktls_tx_cut_call(tx, copied);
+	return err;
+}
+
+/*
  * A data record closes (see docs/policy.md for when): run the SK_MSG
  * program, if the socket has one, and carry out its verdicts until the open
  * record is used up or held by a cork.  @full: the record cannot grow, so
@@ -210,7 +283,7 @@ static int ktls_redirect(struct sock *target, bool ingress, struct sk_msg *msg,
  * tried again later (ktls_tx_redirect_later()), not dropped.  With both
  * TX locks held; a redirect lets go of them for a while.
  */
-int ktls_tx_policy_flush(struct sock *sk, struct ktls_tx *tx, int flags,
+static int ktls_tx_judge(struct sock *sk, struct ktls_tx *tx, int flags,
 			 bool full, ssize_t *copied)
 {
 	struct ktls_tx_policy *pol = &tx->pol;
@@ -232,8 +305,6 @@ int ktls_tx_policy_flush(struct sock *sk, struct ktls_tx *tx, int flags,
 
 	while (pl->sg.size && !err) {
 		struct sk_msg part;
-		struct sock *target;
-		bool ingress;
 		u32 send;
 
 		if (pol->eval == __SK_NONE) {
@@ -288,43 +359,8 @@ int ktls_tx_policy_flush(struct sock *sk, struct ktls_tx *tx, int flags,
 			err = ktls_tx_seal_front(sk, tx, send, flags);
 			break;
 		case __SK_REDIRECT:
-			target = pol->redir;
-			ingress = pol->ingress;
-			sock_hold(target);
-			ktls_tx_consume(sk, tx, send);
-			ktls_msg_init(&part);
-			ktls_msg_split(pl, &part, send);
-
-			ktls_tx_relock(sk, tx, true);
-			err = ktls_redirect(target, ingress, &part, flags);
-			ktls_tx_relock(sk, tx, false);
-			/* sockmap's ingress can stop short and say 0. */
-			if (!err && part.sg.size)
-				err = -ENOMEM;
-			if (!copied && part.sg.size &&
-			    ktls_redirect_may_retry(err) &&
-			    !test_bit(KTLS_TX_CLOSING, &tx->flags)) {
-				ktls_tx_redirect_later(tx, &part, target,
-						       ingress);
-				sock_put(target);
-				if (err == -ENOMEM)
-					err = -EAGAIN;
-				break;
-			}
-
-			sock_put(target);
-			if (copied)
-				*copied -= part.sg.size;
-			ktls_msg_free(&part);
-			if (!err && test_bit(KTLS_TX_CLOSING, &tx->flags))
-				err = -EPIPE;
-			/*
-			 * The target did not take it all (its buffer stayed
-			 * full past the time-out, or it went): the call ends
-			 * here with what was taken.
-			 */
-			if (err)
-				ktls_tx_cut_call(tx, copied);
+			err = ktls_tx_redirect(sk, tx, send, flags, copied,
+					       popped);
 			break;
 		default:
 			ktls_tx_consume(sk, tx, send);
@@ -350,6 +386,22 @@ hold:
 	}
 	sk_psock_put(sk, psock);
 	return 0;
+}
+
+int ktls_tx_policy_flush(struct sock *sk, struct ktls_tx *tx, int flags,
+			 bool full, ssize_t *copied)
+{
+	bool held = test_bit(KTLS_TX_REDIR_HELD, &tx->flags);
+	int err;
+
+	clear_bit(KTLS_TX_REDIR_AGAIN, &tx->flags);
+	err = ktls_tx_judge(sk, tx, flags, full, copied);
+	/* Bytes that waited for a redirect's target are gone: writable. */
+	if (held && !test_bit(KTLS_TX_REDIR_AGAIN, &tx->flags)) {
+		clear_bit(KTLS_TX_REDIR_HELD, &tx->flags);
+		sk->sk_write_space(sk);
+	}
+	return err;
 }
 
 /*

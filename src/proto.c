@@ -64,6 +64,7 @@ static void ktls_protos_build(struct ktls_protos *p)
 #ifdef HAVE_PROTO_SPLICE_EOF
 				prot->splice_eof = ktls_splice_eof;
 #endif
+				ops->poll = ktls_poll;
 				/* In-kernel senders would bypass encryption. */
 				ops->sendmsg_locked = NULL;
 #ifdef HAVE_PROTO_OPS_SENDPAGE_LOCKED

@@ -1109,20 +1109,41 @@ __poll_t ktls_poll(struct file *file, struct socket *sock,
 {
 	struct sock *sk = sock->sk;
 	struct ktls_ctx *ctx = ktls_ctx(sk);
+	struct ktls_tx *tx;
+	struct ktls_rx *rx;
 	__poll_t mask;
 
+	/* Each pairs with the release that publishes it, fully set up. */
+	tx = smp_load_acquire(&ctx->tx);
+	/* The same for RX. */
+	rx = smp_load_acquire(&ctx->rx);
+
 	/* Bytes data_ready could not take (see there): take them now. */
-	if (READ_ONCE(ctx->rx->arrived)) {
+	if (rx && READ_ONCE(rx->arrived)) {
 		lock_sock(sk);
-		ktls_rx_refresh(sk, ctx->rx);
+		ktls_rx_refresh(sk, rx);
 		release_sock(sk);
 	}
 	mask = ctx->sk_ops->poll(file, sock, wait);
 
 	/* Readable only when a whole record (or an error) is waiting. */
-	if ((mask & (EPOLLIN | EPOLLRDNORM)) &&
+	if (rx && (mask & (EPOLLIN | EPOLLRDNORM)) &&
 	    !(mask & (EPOLLERR | EPOLLRDHUP)) && !ktls_sock_is_readable(sk))
 		mask &= ~(EPOLLIN | EPOLLRDNORM);
+	/*
+	 * Not writable while bytes wait for a redirect's target: a send
+	 * would try them first (docs/policy.md).  Their delivery wakes us,
+	 * or TCP's write space, if TCP is full by then (SOCK_NOSPACE).
+	 */
+	if (tx && (mask & EPOLLOUT) && !(mask & EPOLLERR) &&
+	    !(READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN) &&
+	    test_bit(KTLS_TX_REDIR_HELD, &tx->flags)) {
+		set_bit(SOCK_NOSPACE, &sock->flags);
+		/* NOSPACE before the second look, as tcp_poll() does. */
+		smp_mb__after_atomic();
+		if (test_bit(KTLS_TX_REDIR_HELD, &tx->flags))
+			mask &= ~(EPOLLOUT | EPOLLWRNORM);
+	}
 	return mask;
 }
 
@@ -1144,7 +1165,7 @@ int ktls_rx_init(struct sock *sk, struct ktls_ctx *ctx,
 	skb_queue_head_init(&rx->list);
 
 	write_lock_bh(&sk->sk_callback_lock);
-	ctx->rx = rx;
+	smp_store_release(&ctx->rx, rx); /* ktls_poll() reads it unlocked */
 	ctx->tls.priv_ctx_rx = rx;
 	rx->saved_data_ready = sk->sk_data_ready;
 	sk->sk_data_ready = ktls_data_ready;

@@ -66,15 +66,19 @@ int ktls_tx_lock_mutex(struct ktls_tx *tx, bool sender)
  * the context is pinned with a reference, and a socket found closing under
  * the locks is refused with -EPIPE.
  *
- * @sender: the caller adds to the open record (send, sendfile, the psock's
- * backlog), so it also waits while one of the SK_MSG policy's redirects
- * has let go of the locks (KTLS_TX_REDIRECTING, see ktls_tx_relock()).  A
- * redirect delivering to this socket does not: it leaves the open record
- * alone, and two sockets redirecting to each other must not wait on each
- * other.
+ * KTLS_LOCK_SENDER: the caller adds to the open record (send, sendfile,
+ * the psock's backlog), so it also waits while one of the SK_MSG policy's
+ * redirects has let go of the locks (KTLS_TX_REDIRECTING, see
+ * ktls_tx_relock()).  A redirect delivering to this socket does not: it
+ * leaves the open record alone, and two sockets redirecting to each other
+ * must not wait on each other.  A delivery that must not wait (-EAGAIN)
+ * does not wait for the lock either: its holder may be waiting for TCP,
+ * for as long as this socket's send time-out.
  */
-struct ktls_ctx *ktls_tx_lock(struct sock *sk, int *err, bool sender)
+struct ktls_ctx *ktls_tx_lock(struct sock *sk, int *err,
+			      enum ktls_tx_locker who)
 {
+	bool sender = who == KTLS_LOCK_SENDER;
 	struct ktls_ctx *ctx;
 
 	rcu_read_lock();
@@ -88,9 +92,15 @@ struct ktls_ctx *ktls_tx_lock(struct sock *sk, int *err, bool sender)
 	*err = -ENOPROTOOPT; /* no TX configured (only a redirect asks) */
 	if (!ctx->tx)
 		goto put;
-	*err = -ERESTARTSYS;
-	if (ktls_tx_lock_mutex(ctx->tx, sender))
-		goto put;
+	if (who == KTLS_LOCK_DELIVERY_NOWAIT) {
+		*err = -EAGAIN;
+		if (!mutex_trylock(&ctx->tx->lock))
+			goto put;
+	} else {
+		*err = -ERESTARTSYS;
+		if (ktls_tx_lock_mutex(ctx->tx, sender))
+			goto put;
+	}
 	lock_sock(sk);
 	if (likely(ktls_ctx(sk) == ctx &&
 		   !test_bit(KTLS_TX_CLOSING, &ctx->tx->flags))) {
@@ -773,7 +783,7 @@ int ktls_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 	if (msg->msg_flags & ~KTLS_SEND_FLAGS)
 		return -EOPNOTSUPP;
 
-	ctx = ktls_tx_lock(sk, &ret, true);
+	ctx = ktls_tx_lock(sk, &ret, KTLS_LOCK_SENDER);
 	if (!ctx)
 		return ret;
 	ret = ktls_sendmsg_locked(sk, msg,
@@ -801,7 +811,7 @@ int ktls_sendpage(struct sock *sk, struct page *page, int offset, size_t size,
 		msg.msg_flags |= MSG_MORE;
 	iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, &bv, 1, size);
 
-	ctx = ktls_tx_lock(sk, &ret, true);
+	ctx = ktls_tx_lock(sk, &ret, KTLS_LOCK_SENDER);
 	if (!ctx)
 		return ret;
 	ret = ktls_sendmsg_locked(sk, &msg, true);
@@ -817,7 +827,7 @@ void ktls_splice_eof(struct socket *sock)
 	struct ktls_ctx *ctx;
 	int err;
 
-	ctx = ktls_tx_lock(sk, &err, true);
+	ctx = ktls_tx_lock(sk, &err, KTLS_LOCK_SENDER);
 	if (!ctx)
 		return;
 	err = ktls_tx_policy_flush(sk, ctx->tx, MSG_DONTWAIT, false, NULL);
@@ -888,7 +898,7 @@ int ktls_tx_init(struct sock *sk, struct ktls_ctx *ctx,
 	mutex_init(&tx->lock);
 
 	write_lock_bh(&sk->sk_callback_lock);
-	ctx->tx = tx;
+	smp_store_release(&ctx->tx, tx); /* ktls_poll() reads it unlocked */
 	ctx->tls.priv_ctx_tx = tx;
 	ctx->tls.sk_write_space = sk->sk_write_space;
 	sk->sk_write_space = ktls_write_space;

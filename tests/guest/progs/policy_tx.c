@@ -48,8 +48,16 @@
  *                    when a non-blocking control record closes their
  *                    record while T is full: that call fails with EAGAIN,
  *                    the 100 bytes wait and reach T's peer once it reads,
- *                    then the control record goes to P; closing S while
- *                    they wait neither hangs nor leaks
+ *                    S polls not writable meanwhile, then writable (and
+ *                    an edge-triggered epoll gets EPOLLOUT); the control
+ *                    record goes to P; closing S while they wait neither
+ *                    hangs nor leaks
+ *   redir-full-more  the same 100 bytes closed by a non-blocking send of
+ *                    50 while T is full: EAGAIN, the 100 reach T's peer,
+ *                    then the 50 sent again: every byte once, in order
+ *   redir-full-busy  the 100 bytes wait while T's own send, redirected
+ *                    into T, waits in T's TCP holding T's TX lock: S's
+ *                    retries do not wait for it, close(S) returns at once
  *   redir-egress-tcp bpf_msg_redirect_map to a plain TCP socket: plaintext
  *   redir-ingress-tcp  BPF_F_INGRESS to a plain TCP socket: recv() there
  *   redir-ingress-ktls BPF_F_INGRESS to a ktls socket with TLS_RX: recv()
@@ -91,6 +99,7 @@
 #include <fcntl.h>
 #include <linux/sockios.h>
 #include <pthread.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/sendfile.h>
 
@@ -693,6 +702,29 @@ static void on_signal(int sig)
 }
 
 /*
+ * A program that redirects every message of S to a ktls socket T, with
+ * send buffer (T) and receive buffer (T's peer) of @bufsize.
+ */
+static int redir_all_setup(struct tcase *t, struct txc *c, const char *name,
+			   int bufsize)
+{
+	struct pc_step st[PC_NSTEPS];
+	int i;
+
+	for (i = 0; i < PC_NSTEPS; i++)
+		st[i] = (struct pc_step){ .verdict = PC_REDIRECT,
+					  .map = PC_HASH,
+					  .key = 1 };
+	tc_begin(t, name);
+	if (tx_setup(t, c, st, PC_NSTEPS, 0) ||
+	    target_setup(t, c, c->pol.hash, "ktls", TLS_TX))
+		return -1;
+	setsockopt(c->x, SOL_SOCKET, SO_SNDBUF, &bufsize, sizeof(bufsize));
+	setsockopt(c->xp, SOL_SOCKET, SO_RCVBUF, &bufsize, sizeof(bufsize));
+	return 0;
+}
+
+/*
  * T's send queue has not moved for a second while the sends still run:
  * the peer's window is shut, and the sender waits inside the delivery.
  */
@@ -713,11 +745,9 @@ static int wait_target_full(int x, struct side_call *snd_call)
 
 static void case_redir_close_target(void)
 {
-	struct pc_step st[PC_NSTEPS];
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct side_call sc = { 0 }, cc = { 0 };
 	pthread_t sender, closer;
-	int small = 65536, i;
 	struct timeval tv = { 0 };
 	struct tcase t;
 	struct txc c;
@@ -725,17 +755,9 @@ static void case_redir_close_target(void)
 	ssize_t n;
 	double t0;
 
-	for (i = 0; i < PC_NSTEPS; i++)
-		st[i] = (struct pc_step){ .verdict = PC_REDIRECT,
-					  .map = PC_HASH,
-					  .key = 1 };
-	tc_begin(&t, "redir-close-target");
-	if (tx_setup(&t, &c, st, PC_NSTEPS, 0) ||
-	    target_setup(&t, &c, c.pol.hash, "ktls", TLS_TX))
+	if (redir_all_setup(&t, &c, "redir-close-target", 65536))
 		goto out;
 	setsockopt(c.x, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	setsockopt(c.x, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
-	setsockopt(c.xp, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
 	sigaction(SIGUSR1, &sa, NULL);
 	sigaction(SIGPIPE, &sa, NULL);
 	sigpipes = 0;
@@ -817,22 +839,30 @@ out:
 }
 
 /*
- * Fill T through S's redirects with non-blocking sends until one takes
- * nothing; the bytes the sends returned.  -1 if T never filled.
+ * Fill T through S's redirects with non-blocking sends until five in a
+ * row, 20 ms apart, take nothing (one may meet T's lock held for a
+ * moment); the bytes the sends returned.  -1 if T never filled.
  */
 static ssize_t fill_target(struct tcase *t, struct txc *c)
 {
+	int i, refused = 0;
 	size_t sent = 0;
 	ssize_t n = 0;
-	int i;
 
-	for (i = 0; i < 60 && sent + 16384 <= sizeof(big); i++) {
+	for (i = 0; i < 200 && refused < 5 && sent + 16384 <= sizeof(big);
+	     i++) {
 		n = snd(c->s, big + sent, 16384, MSG_DONTWAIT);
-		if (n < 0)
+		if (n < 0 && errno != EAGAIN)
 			break;
+		if (n < 0) {
+			refused++;
+			kc_msleep(20);
+			continue;
+		}
+		refused = 0;
 		sent += n;
 	}
-	if (n >= 0 || errno != EAGAIN) {
+	if (refused < 5) {
 		tc_fail(t, "setup: T did not fill (last send %zd, %s)", n,
 			n < 0 ? strerror(errno) : "no error");
 		return -1;
@@ -840,8 +870,22 @@ static ssize_t fill_target(struct tcase *t, struct txc *c)
 	return sent;
 }
 
-/* T's peer reads the first @len bytes of big within 5 s, then no more. */
-static void xp_expect(struct tcase *t, struct txc *c, size_t len)
+/* S's poll() says @want about POLLOUT (within @ms). */
+static void s_writable(struct tcase *t, struct txc *c, const char *what,
+		       int want, int ms)
+{
+	struct pollfd p = { .fd = c->s, .events = POLLOUT };
+	int n = poll(&p, 1, ms);
+
+	if ((n == 1 && (p.revents & POLLOUT)) != want)
+		tc_fail(t, "%s: poll() on S says %s, want %s", what,
+			n == 1 && (p.revents & POLLOUT) ? "writable" :
+							  "not writable",
+			want ? "writable" : "not writable");
+}
+
+/* T's peer reads @len bytes of big from @from within 5 s, then no more. */
+static void xp_expect(struct tcase *t, struct txc *c, size_t from, size_t len)
 {
 	double t0 = kc_now();
 	size_t got = 0;
@@ -855,10 +899,33 @@ static void xp_expect(struct tcase *t, struct txc *c, size_t len)
 			break;
 		got += n;
 	}
-	if (got != len || memcmp(got_big, big, got))
-		tc_fail(t, "T's peer got %zu bytes%s, want %zu", got,
-			memcmp(got_big, big, got) ? " (differing)" : "", len);
+	if (got != len || memcmp(got_big, big + from, got))
+		tc_fail(t, "T's peer got %zu bytes%s from byte %zu, want %zu",
+			got,
+			memcmp(got_big, big + from, got) ? " (differing)" : "",
+			from, len);
 	tc_quiet(t, "T's peer afterwards", c->xp);
+}
+
+/*
+ * Fill T, then leave 100 bytes with S under MSG_MORE, whose redirect a
+ * non-blocking control record finds T without room for: they are held.
+ * The bytes that filled T, or -1.
+ */
+static ssize_t hold_100(struct tcase *t, struct txc *c)
+{
+	int fl = fcntl(c->s, F_GETFL);
+	ssize_t filled = fill_target(t, c);
+
+	if (filled < 0)
+		return -1;
+	tc_rc(t, "send 100 with MSG_MORE",
+	      snd(c->s, big + filled, 100, MSG_MORE | MSG_DONTWAIT), 100);
+	fcntl(c->s, F_SETFL, fl | O_NONBLOCK);
+	tc_errno(t, "non-blocking handshake record while T is full",
+		 kc_send_type(c->s, KC_TYPE_HANDSHAKE, buf, 50), EAGAIN);
+	fcntl(c->s, F_SETFL, fl);
+	return filled;
 }
 
 /*
@@ -866,61 +933,146 @@ static void xp_expect(struct tcase *t, struct txc *c, size_t len)
  * MSG_MORE are judged only when a control record closes their record, in
  * a non-blocking call, while T has no room.  That call fails with EAGAIN;
  * the 100 bytes, already counted as sent, wait for room in T (they used
- * to be dropped) and reach T's peer once it reads.  Then the control
- * record goes to P.  A second time, S is closed while they wait: no hang,
- * nothing leaked (the suite checks the live counters and the kernel log).
+ * to be dropped), S does not poll writable meanwhile, and they reach T's
+ * peer once it reads, with an edge for S's edge-triggered epoll.  Then
+ * the control record goes to P.  A second time, S is closed while they
+ * wait: no hang, nothing leaked (the suite checks the live counters and
+ * the kernel log).
  */
 static void case_redir_full_later(void)
 {
-	struct pc_step st[PC_NSTEPS];
-	int small = 4096, fl, i;
+	struct epoll_event ev = { .events = EPOLLOUT | EPOLLET };
+	int ep = epoll_create1(0);
 	ssize_t filled;
 	struct tcase t;
 	struct txc c;
 
-	for (i = 0; i < PC_NSTEPS; i++)
-		st[i] = (struct pc_step){ .verdict = PC_REDIRECT,
-					  .map = PC_HASH,
-					  .key = 1 };
-	tc_begin(&t, "redir-full-later");
-	if (tx_setup(&t, &c, st, PC_NSTEPS, 0) ||
-	    target_setup(&t, &c, c.pol.hash, "ktls", TLS_TX))
+	if (redir_all_setup(&t, &c, "redir-full-later", 4096))
 		goto out;
-	setsockopt(c.x, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
-	setsockopt(c.xp, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
 	kc_rand(big, sizeof(big), 42);
 	kc_rand(buf, 50, 43);
-	fl = fcntl(c.s, F_GETFL);
-
-	filled = fill_target(&t, &c);
+	s_writable(&t, &c, "before", 1, 0);
+	filled = hold_100(&t, &c);
 	if (filled < 0)
 		goto out;
-	tc_rc(&t, "send 100 with MSG_MORE",
-	      snd(c.s, big + filled, 100, MSG_MORE | MSG_DONTWAIT), 100);
-	fcntl(c.s, F_SETFL, fl | O_NONBLOCK);
-	tc_errno(&t, "non-blocking handshake record while T is full",
-		 kc_send_type(c.s, KC_TYPE_HANDSHAKE, buf, 50), EAGAIN);
-	fcntl(c.s, F_SETFL, fl);
-	xp_expect(&t, &c, filled + 100);
+	s_writable(&t, &c, "while the 100 bytes wait", 0, 50);
+	/* Not writable when added: the next edge is their delivery. */
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, c.s, &ev) ||
+	    epoll_wait(ep, &ev, 1, 0) != 0) {
+		tc_fail(&t, "epoll on S while the 100 bytes wait: %s",
+			errno ? strerror(errno) : "EPOLLOUT");
+		goto out;
+	}
+	xp_expect(&t, &c, 0, filled + 100);
+	s_writable(&t, &c, "once T took them", 1, 1000);
+	if (epoll_wait(ep, &ev, 1, 1000) != 1 || !(ev.events & EPOLLOUT))
+		tc_fail(&t,
+			"edge-triggered epoll on S: no EPOLLOUT once T took them");
 	tc_rc(&t, "handshake record",
 	      kc_send_type(c.s, KC_TYPE_HANDSHAKE, buf, 50), 50);
 	tc_recv_rec(&t, "P handshake", c.p, buf, 50, KC_TYPE_HANDSHAKE);
 	tc_quiet(&t, "P afterwards", c.p);
 
 	/* Again, and S goes while its 100 bytes wait. */
-	filled = fill_target(&t, &c);
-	if (filled < 0)
+	if (hold_100(&t, &c) < 0)
 		goto out;
-	tc_rc(&t, "send 100 with MSG_MORE again",
-	      snd(c.s, big + filled, 100, MSG_MORE | MSG_DONTWAIT), 100);
-	fcntl(c.s, F_SETFL, fl | O_NONBLOCK);
-	tc_errno(&t, "non-blocking handshake record while T is full again",
-		 kc_send_type(c.s, KC_TYPE_HANDSHAKE, buf, 50), EAGAIN);
 	kc_msleep(50);
+	epoll_ctl(ep, EPOLL_CTL_DEL, c.s, &ev);
 	tc_rc(&t, "close(S) while they wait", close(c.s), 0);
 	c.s = -1;
 out:
+	if (ep >= 0)
+		close(ep);
 	/* How much T took depends on timing: no counter check. */
+	tx_done(&t, &c, NULL);
+}
+
+/*
+ * The same 100 MSG_MORE bytes, closed by a non-blocking send of 50 more
+ * while T is full: that call fails with EAGAIN (its 50 bytes are given
+ * back), the earlier call's 100 wait for T (they used to be dropped with
+ * the 50).  T's peer gets them; then S sends the 50 again and T's peer
+ * gets those: every byte once, in order.
+ */
+static void case_redir_full_more(void)
+{
+	ssize_t filled;
+	struct tcase t;
+	struct txc c;
+
+	if (redir_all_setup(&t, &c, "redir-full-more", 4096))
+		goto out;
+	kc_rand(big, sizeof(big), 44);
+	filled = fill_target(&t, &c);
+	if (filled < 0)
+		goto out;
+	tc_rc(&t, "send 100 with MSG_MORE",
+	      snd(c.s, big + filled, 100, MSG_MORE | MSG_DONTWAIT), 100);
+	tc_errno(&t, "non-blocking send of 50 while T is full",
+		 snd(c.s, big + filled + 100, 50, MSG_DONTWAIT), EAGAIN);
+	xp_expect(&t, &c, 0, filled + 100);
+	tc_rc(&t, "the 50 again", snd(c.s, big + filled + 100, 50, 0), 50);
+	xp_expect(&t, &c, filled + 100, 50);
+out:
+	tx_done(&t, &c, NULL);
+}
+
+/*
+ * The held 100 bytes' target T is busy: T's own send, which the program
+ * redirects into T itself, waits in T's TCP holding T's TX lock (T has
+ * no send time-out).  S's retries do not wait for that lock, so close(S),
+ * which waits for S's retry work, returns at once.  Then T's send is
+ * interrupted.
+ */
+static void case_redir_full_busy(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct side_call ts = { 0 }, cc = { 0 };
+	pthread_t tsend, closer;
+	struct tcase t;
+	struct txc c;
+	double t0;
+
+	if (redir_all_setup(&t, &c, "redir-full-busy", 4096))
+		goto out;
+	kc_rand(big, sizeof(big), 45);
+	if (hold_100(&t, &c) < 0)
+		goto out;
+
+	ts.fd = c.x;
+	if (pthread_create(&tsend, NULL, big_send_main, &ts)) {
+		tc_fail(&t, "setup: pthread_create failed");
+		goto out;
+	}
+	kc_msleep(300);
+	if (__atomic_load_n(&ts.done, __ATOMIC_ACQUIRE))
+		tc_fail(&t, "setup: T's own send did not wait (%zd, %s)",
+			ts.rc, strerror(ts.err));
+	cc.fd = c.s;
+	c.s = -1;
+	t0 = kc_now();
+	if (pthread_create(&closer, NULL, close_main, &cc)) {
+		tc_fail(&t, "setup: pthread_create failed");
+		cc.done = 1;
+	}
+	while (!__atomic_load_n(&cc.done, __ATOMIC_ACQUIRE) &&
+	       kc_now() - t0 < 2)
+		kc_msleep(10);
+	if (!__atomic_load_n(&cc.done, __ATOMIC_ACQUIRE))
+		tc_fail(&t, "close(S) still waiting after 2 s, for T's lock");
+	/*
+	 * T's own send waits for T's peer, whose tiny window may reopen
+	 * only by the zero-window probes' clock: interrupt it instead.
+	 */
+	sigaction(SIGUSR1, &sa, NULL);
+	while (!__atomic_load_n(&ts.done, __ATOMIC_ACQUIRE)) {
+		pthread_kill(tsend, SIGUSR1);
+		kc_msleep(100);
+	}
+	pthread_join(tsend, NULL);
+	pthread_join(closer, NULL);
+	tc_rc(&t, "close(S)", cc.rc, 0);
+out:
 	tx_done(&t, &c, NULL);
 }
 
@@ -1654,6 +1806,8 @@ static const struct {
 	{ "redir-egress-ktls", case_redir_egress_ktls },
 	{ "redir-close-target", case_redir_close_target },
 	{ "redir-full-later", case_redir_full_later },
+	{ "redir-full-more", case_redir_full_more },
+	{ "redir-full-busy", case_redir_full_busy },
 	{ "redir-egress-tcp", case_redir_egress_tcp },
 	{ "redir-ingress-tcp", case_redir_ingress_tcp },
 	{ "redir-ingress-ktls", case_redir_ingress_ktls },
