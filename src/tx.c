@@ -549,21 +549,26 @@ static int ktls_cmsg_type(struct sock *sk, struct ktls_tx *tx,
 /*
  * Push the sealed record TCP refused earlier; then seal and push what a
  * call that ran into a full TCP left of the records it closed (the rest
- * of a policy's verdicts).  0 when nothing is left behind, else TCP's
- * error (-EAGAIN: later, from the write-space work).
+ * of a policy's verdicts).  Bytes held for a redirect's target do not wait
+ * for that record: they go to another socket, and once this one is shut
+ * down for writing or has an error, the record never goes.  0 when nothing
+ * is left behind, else the first error (-EAGAIN: later, from the
+ * write-space work or the redirect's retry).
  */
 static int ktls_tx_catch_up(struct sock *sk, struct ktls_tx *tx, int flags)
 {
-	int err = 0;
+	int err = 0, ferr;
 
 	if (ktls_tx_pending(tx))
 		err = ktls_tx_push(sk, tx, flags);
-	if (err || !test_and_clear_bit(KTLS_TX_UNSEALED, &tx->flags))
+	if (err && !test_bit(KTLS_TX_REDIR_HELD, &tx->flags))
 		return err;
-	err = ktls_tx_policy_flush(sk, tx, flags, false, NULL);
-	if (err == -EAGAIN && tx->pl.sg.size)
+	if (!test_and_clear_bit(KTLS_TX_UNSEALED, &tx->flags))
+		return err;
+	ferr = ktls_tx_policy_flush(sk, tx, flags, false, NULL);
+	if (ferr == -EAGAIN && tx->pl.sg.size)
 		set_bit(KTLS_TX_UNSEALED, &tx->flags);
-	return err;
+	return err ?: ferr;
 }
 
 /*

@@ -58,6 +58,11 @@
  *   redir-full-busy  the 100 bytes wait while T's own send, redirected
  *                    into T, waits in T's TCP holding T's TX lock: S's
  *                    retries do not wait for it, close(S) returns at once
+ *   redir-full-behind  the 100 bytes wait while S also has a sealed record
+ *                    its TCP does not take (R's sends, redirected into S;
+ *                    P does not read): they reach T's peer once it reads,
+ *                    P still not reading; then P gets R's bytes
+ *   redir-full-shut  the same, S shut down for writing while they wait
  *   redir-egress-tcp bpf_msg_redirect_map to a plain TCP socket: plaintext
  *   redir-ingress-tcp  BPF_F_INGRESS to a plain TCP socket: recv() there
  *   redir-ingress-ktls BPF_F_INGRESS to a ktls socket with TLS_RX: recv()
@@ -112,6 +117,7 @@
 #define SEED_S 1 /* S -> P */
 #define SEED_P 2 /* P -> S */
 #define SEED_T 3 /* target T -> its peer */
+#define SEED_R 4 /* a third ktls socket R */
 
 static unsigned char buf[32768], want[32768];
 
@@ -1076,6 +1082,125 @@ out:
 	tx_done(&t, &c, NULL);
 }
 
+/*
+ * A third ktls socket R in sock_hash key 2 (TLS_TX): the program's steps
+ * decide where its sends go.  Its peer is never read.
+ */
+static int r_setup(struct tcase *t, struct txc *c, int *r, int *rp)
+{
+	if (pc_pair(t, r, rp))
+		return -1;
+	if (pol_add(c->pol.hash, 2, *r)) {
+		tc_fail(t, "setup: add R to sock_hash: %s", strerror(errno));
+		return -1;
+	}
+	return pc_ulp(t, "R", *r, "ktls") ||
+	       pc_keys(t, "R", *r, TLS_TX, SEED_R);
+}
+
+/*
+ * Hold 100 bytes of S for a full T (hold_100()), then leave S a sealed
+ * record of its own that TCP does not take: R's sends, redirected into S,
+ * fill S's TCP (P does not read).  The bytes that filled T, or -1; *taken:
+ * the bytes of R's sends that S took (16384 at a time, want's first).
+ */
+static ssize_t hold_behind(struct tcase *t, struct txc *c, int *r, int *rp,
+			   size_t *taken)
+{
+	const struct pc_step into_s = { .verdict = PC_REDIRECT,
+					.map = PC_HASH,
+					.key = 0 };
+	int small = 4096, refused = 0, i;
+	ssize_t filled, n = 0;
+
+	*taken = 0;
+	setsockopt(c->s, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
+	setsockopt(c->p, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+	if (r_setup(t, c, r, rp))
+		return -1;
+	filled = hold_100(t, c);
+	if (filled < 0 || pol_steps(t, c->pol.msg_steps, &into_s, 1))
+		return -1;
+	kc_rand(want, 16384, 46);
+	for (i = 0; i < 64 && refused < 5; i++) {
+		n = snd(*r, want, 16384, MSG_DONTWAIT);
+		if (n < 0 && errno != EAGAIN)
+			break;
+		if (n < 0) {
+			refused++;
+			kc_msleep(20);
+			continue;
+		}
+		refused = 0;
+		*taken += n;
+	}
+	if (refused < 5 || !*taken) {
+		tc_fail(t,
+			"setup: R's redirects did not fill S (%zu bytes taken, last send %zd, %s)",
+			*taken, n, n < 0 ? strerror(errno) : "no error");
+		return -1;
+	}
+	return filled;
+}
+
+/*
+ * Held bytes do not wait behind S's own record: 100 bytes wait for a full
+ * T while S also has a sealed record that its TCP does not take (P does
+ * not read).  Once T's peer reads, the 100 bytes reach it with P still not
+ * reading (they used to wait for P).  Then P gets every byte of R's sends
+ * that S took, sealed with S's keys.
+ */
+static void case_redir_full_behind(void)
+{
+	int r = -1, rp = -1;
+	size_t taken, i;
+	ssize_t filled;
+	struct tcase t;
+	struct txc c;
+
+	if (redir_all_setup(&t, &c, "redir-full-behind", 4096))
+		goto out;
+	kc_rand(big, sizeof(big), 47);
+	filled = hold_behind(&t, &c, &r, &rp, &taken);
+	if (filled < 0)
+		goto out;
+	xp_expect(&t, &c, 0, filled + 100);
+	for (i = 0; i < taken; i += 16384)
+		tc_recv(&t, "P (R's bytes through S)", c.p, want, 16384);
+	tc_quiet(&t, "P afterwards", c.p);
+out:
+	pc_close(&r);
+	pc_close(&rp);
+	tx_done(&t, &c, NULL);
+}
+
+/*
+ * The same, but S is shut down for writing while the 100 bytes wait: its
+ * own record never goes now, and the 100 bytes still reach T's peer once
+ * it reads (they used to stay until close(), which discarded them).
+ */
+static void case_redir_full_shut(void)
+{
+	int r = -1, rp = -1;
+	ssize_t filled;
+	struct tcase t;
+	struct txc c;
+	size_t taken;
+
+	if (redir_all_setup(&t, &c, "redir-full-shut", 4096))
+		goto out;
+	kc_rand(big, sizeof(big), 48);
+	filled = hold_behind(&t, &c, &r, &rp, &taken);
+	if (filled < 0)
+		goto out;
+	tc_rc(&t, "shutdown(S, SHUT_WR)", shutdown(c.s, SHUT_WR), 0);
+	xp_expect(&t, &c, 0, filled + 100);
+out:
+	pc_close(&r);
+	pc_close(&rp);
+	tx_done(&t, &c, NULL);
+}
+
 static void case_redir_egress_tcp(void)
 {
 	const struct pc_step st[] = {
@@ -1808,6 +1933,8 @@ static const struct {
 	{ "redir-full-later", case_redir_full_later },
 	{ "redir-full-more", case_redir_full_more },
 	{ "redir-full-busy", case_redir_full_busy },
+	{ "redir-full-behind", case_redir_full_behind },
+	{ "redir-full-shut", case_redir_full_shut },
 	{ "redir-egress-tcp", case_redir_egress_tcp },
 	{ "redir-ingress-tcp", case_redir_ingress_tcp },
 	{ "redir-ingress-ktls", case_redir_ingress_ktls },
