@@ -63,7 +63,7 @@ struct ktls_tx_policy {
 	int eval; /* __SK_NONE until the program ran */
 	bool counted; /* the verdict has been counted */
 	bool ingress; /* redirect to the target's receive queue */
-	u32 apply; /* bytes the verdict still covers (0: this message) */
+	u32 apply; /* bytes the verdict still covers */
 	u32 corked; /* bytes of the open record already counted as corked */
 	struct sock *redir; /* redirect target, referenced */
 };

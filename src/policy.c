@@ -71,7 +71,11 @@ static int ktls_tx_run(struct sock *sk, struct ktls_tx *tx,
 	else if (msg->sg.size < before)
 		sk_mem_charge(sk, before - msg->sg.size);
 
-	pol->apply = msg->apply_bytes;
+	/*
+	 * Without bpf_msg_apply_bytes() the verdict covers what the program
+	 * saw, and not bytes that may join the open record before it is used.
+	 */
+	pol->apply = msg->apply_bytes ?: msg->sg.size;
 	pol->counted = false;
 	msg->apply_bytes = 0;
 	msg->sk_redir = NULL;
@@ -352,8 +356,6 @@ static int ktls_tx_judge(struct sock *sk, struct ktls_tx *tx, int flags,
 			 * record of it: the verdict covers all, record by
 			 * record.
 			 */
-			if (!pol->apply)
-				pol->apply = pl->sg.size;
 			send = min_t(u32, send, tx->max_payload);
 			ktls_tx_consume(sk, tx, send);
 			err = ktls_tx_seal_front(sk, tx, send, flags);
@@ -417,8 +419,7 @@ void ktls_tx_policy_close(struct sock *sk, struct ktls_tx *tx)
 	if (tx->type == KTLS_TYPE_DATA && tx->pl.sg.size &&
 	    ktls_tx_has_policy(sk)) {
 		if (pol->eval == __SK_PASS)
-			keep = pol->apply ? min(pol->apply, tx->pl.sg.size) :
-					    tx->pl.sg.size;
+			keep = min(pol->apply, tx->pl.sg.size);
 		ktls_stat_add(sk, KTLS_STAT_TX_MSG_DROPPED_BYTES,
 			      tx->pl.sg.size - keep);
 		ktls_msg_trim(&tx->pl, keep);

@@ -551,9 +551,10 @@ static int ktls_cmsg_type(struct sock *sk, struct ktls_tx *tx,
  * call that ran into a full TCP left of the records it closed (the rest
  * of a policy's verdicts).  Bytes held for a redirect's target do not wait
  * for that record: they go to another socket, and once this one is shut
- * down for writing or has an error, the record never goes.  0 when nothing
- * is left behind, else the first error (-EAGAIN: later, from the
- * write-space work or the redirect's retry).
+ * down for writing or has an error, the record never goes; that flush
+ * does not wait again.  0 when nothing is left behind, else the first
+ * error (-EAGAIN: later, from the write-space work or the redirect's
+ * retry).
  */
 static int ktls_tx_catch_up(struct sock *sk, struct ktls_tx *tx, int flags)
 {
@@ -565,8 +566,10 @@ static int ktls_tx_catch_up(struct sock *sk, struct ktls_tx *tx, int flags)
 		return err;
 	if (!test_and_clear_bit(KTLS_TX_UNSEALED, &tx->flags))
 		return err;
-	ferr = ktls_tx_policy_flush(sk, tx, flags, false, NULL);
-	if (ferr == -EAGAIN && tx->pl.sg.size)
+	ferr = ktls_tx_policy_flush(sk, tx, err ? flags | MSG_DONTWAIT : flags,
+				    false, NULL);
+	/* Left over but not dropped: the next catch-up tries again. */
+	if (ferr && ferr != -EACCES && tx->pl.sg.size)
 		set_bit(KTLS_TX_UNSEALED, &tx->flags);
 	return err ?: ferr;
 }

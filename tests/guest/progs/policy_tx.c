@@ -63,6 +63,10 @@
  *                    P does not read): they reach T's peer once it reads,
  *                    P still not reading; then P gets R's bytes
  *   redir-full-shut  the same, S shut down for writing while they wait
+ *   pass-pinned      a pass that cannot be sealed at once (S's own record
+ *                    waits for TCP; a signal ends the control record that
+ *                    closed them) covers only the bytes the program saw:
+ *                    the next send's bytes are judged (and dropped)
  *   redir-egress-tcp bpf_msg_redirect_map to a plain TCP socket: plaintext
  *   redir-ingress-tcp  BPF_F_INGRESS to a plain TCP socket: recv() there
  *   redir-ingress-ktls BPF_F_INGRESS to a ktls socket with TLS_RX: recv()
@@ -1099,31 +1103,22 @@ static int r_setup(struct tcase *t, struct txc *c, int *r, int *rp)
 }
 
 /*
- * Hold 100 bytes of S for a full T (hold_100()), then leave S a sealed
- * record of its own that TCP does not take: R's sends, redirected into S,
- * fill S's TCP (P does not read).  The bytes that filled T, or -1; *taken:
- * the bytes of R's sends that S took (16384 at a time, want's first).
+ * R's non-blocking sends of want's first 16384 bytes, which the program
+ * redirects into S, until five in a row, 20 ms apart, are refused: S then
+ * holds a sealed record its TCP does not take (P does not read).  The
+ * bytes of R's sends that S took, or 0 (a failure) if it never filled.
  */
-static ssize_t hold_behind(struct tcase *t, struct txc *c, int *r, int *rp,
-			   size_t *taken)
+static size_t r_fill_s(struct tcase *t, struct txc *c, int r)
 {
-	const struct pc_step into_s = { .verdict = PC_REDIRECT,
-					.map = PC_HASH,
-					.key = 0 };
 	int small = 4096, refused = 0, i;
-	ssize_t filled, n = 0;
+	size_t taken = 0;
+	ssize_t n = 0;
 
-	*taken = 0;
 	setsockopt(c->s, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
 	setsockopt(c->p, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
-	if (r_setup(t, c, r, rp))
-		return -1;
-	filled = hold_100(t, c);
-	if (filled < 0 || pol_steps(t, c->pol.msg_steps, &into_s, 1))
-		return -1;
 	kc_rand(want, 16384, 46);
 	for (i = 0; i < 64 && refused < 5; i++) {
-		n = snd(*r, want, 16384, MSG_DONTWAIT);
+		n = snd(r, want, 16384, MSG_DONTWAIT);
 		if (n < 0 && errno != EAGAIN)
 			break;
 		if (n < 0) {
@@ -1132,15 +1127,37 @@ static ssize_t hold_behind(struct tcase *t, struct txc *c, int *r, int *rp,
 			continue;
 		}
 		refused = 0;
-		*taken += n;
+		taken += n;
 	}
-	if (refused < 5 || !*taken) {
+	if (refused < 5 || !taken) {
 		tc_fail(t,
 			"setup: R's redirects did not fill S (%zu bytes taken, last send %zd, %s)",
-			*taken, n, n < 0 ? strerror(errno) : "no error");
-		return -1;
+			taken, n, n < 0 ? strerror(errno) : "no error");
+		return 0;
 	}
-	return filled;
+	return taken;
+}
+
+/*
+ * Hold 100 bytes of S for a full T (hold_100()), then leave S a sealed
+ * record of its own that TCP does not take (r_fill_s()).  The bytes that
+ * filled T, or -1; *taken: the bytes of R's sends that S took.
+ */
+static ssize_t hold_behind(struct tcase *t, struct txc *c, int *r, int *rp,
+			   size_t *taken)
+{
+	const struct pc_step into_s = { .verdict = PC_REDIRECT,
+					.map = PC_HASH,
+					.key = 0 };
+	ssize_t filled;
+
+	if (r_setup(t, c, r, rp))
+		return -1;
+	filled = hold_100(t, c);
+	if (filled < 0 || pol_steps(t, c->pol.msg_steps, &into_s, 1))
+		return -1;
+	*taken = r_fill_s(t, c, *r);
+	return *taken ? filled : -1;
 }
 
 /*
@@ -1195,6 +1212,82 @@ static void case_redir_full_shut(void)
 		goto out;
 	tc_rc(&t, "shutdown(S, SHUT_WR)", shutdown(c.s, SHUT_WR), 0);
 	xp_expect(&t, &c, 0, filled + 100);
+out:
+	pc_close(&r);
+	pc_close(&rp);
+	tx_done(&t, &c, NULL);
+}
+
+static void *ctrl_send_main(void *arg)
+{
+	struct side_call *b = arg;
+
+	b->rc = kc_send_type(b->fd, KC_TYPE_HANDSHAKE, buf, 50);
+	b->err = errno;
+	__atomic_store_n(&b->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/*
+ * A verdict covers the bytes the program saw, even when it cannot be
+ * carried out at once.  S has 100 bytes open (MSG_MORE) and, from R's
+ * redirects, a sealed record its TCP does not take.  A blocking control
+ * record closes the 100 bytes: the program passes them, but sealing them
+ * waits for S's record, and a signal ends that call (EINTR).  Once P has
+ * read R's bytes, S sends 50 bytes starting with DROP: the 100 go to P,
+ * the program runs on the 50 and drops them (EACCES).  The pass used to
+ * cover the 50 as well, unseen by the program.
+ */
+static void case_pass_pinned(void)
+{
+	const struct pc_step into_s = { .verdict = PC_REDIRECT,
+					.map = PC_HASH,
+					.key = 0 };
+	const struct pc_step st[] = { { .prefix_len = 4, .prefix = "DROP" } };
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct side_call cs = { 0 };
+	int r = -1, rp = -1;
+	size_t taken, i;
+	pthread_t th;
+	struct tcase t;
+	struct txc c;
+
+	tc_begin(&t, "pass-pinned");
+	if (tx_setup(&t, &c, &into_s, 1, 0) || r_setup(&t, &c, &r, &rp))
+		goto out;
+	kc_rand(big, 200, 49);
+	memcpy(big + 100, "DROP", 4);
+	tc_rc(&t, "send 100 with MSG_MORE", snd(c.s, big, 100, MSG_MORE), 100);
+	taken = r_fill_s(&t, &c, r);
+	if (!taken || pol_steps(&t, c.pol.msg_steps, st, 1))
+		goto out;
+
+	sigaction(SIGUSR1, &sa, NULL); /* no SA_RESTART */
+	cs.fd = c.s;
+	if (pthread_create(&th, NULL, ctrl_send_main, &cs)) {
+		tc_fail(&t, "setup: pthread_create failed");
+		goto out;
+	}
+	kc_msleep(300);
+	if (__atomic_load_n(&cs.done, __ATOMIC_ACQUIRE))
+		tc_fail(&t, "setup: the control record did not wait (%zd, %s)",
+			cs.rc, strerror(cs.err));
+	while (!__atomic_load_n(&cs.done, __ATOMIC_ACQUIRE)) {
+		pthread_kill(th, SIGUSR1);
+		kc_msleep(100);
+	}
+	pthread_join(th, NULL);
+	if (cs.rc != -1 || cs.err != EINTR)
+		tc_fail(&t, "interrupted control record: %zd (%s), want EINTR",
+			cs.rc, cs.rc < 0 ? strerror(cs.err) : "no error");
+
+	for (i = 0; i < taken; i += 16384)
+		tc_recv(&t, "P (R's bytes through S)", c.p, want, 16384);
+	tc_quiet(&t, "P before S's next send", c.p);
+	tc_errno(&t, "send 50 starting with DROP", snd(c.s, big + 100, 50, 0),
+		 EACCES);
+	tc_recv(&t, "P", c.p, big, 100);
+	tc_quiet(&t, "P afterwards", c.p);
 out:
 	pc_close(&r);
 	pc_close(&rp);
@@ -1935,6 +2028,7 @@ static const struct {
 	{ "redir-full-busy", case_redir_full_busy },
 	{ "redir-full-behind", case_redir_full_behind },
 	{ "redir-full-shut", case_redir_full_shut },
+	{ "pass-pinned", case_pass_pinned },
 	{ "redir-egress-tcp", case_redir_egress_tcp },
 	{ "redir-ingress-tcp", case_redir_ingress_tcp },
 	{ "redir-ingress-ktls", case_redir_ingress_ktls },
