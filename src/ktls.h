@@ -49,7 +49,7 @@ struct ktls_dir {
 enum {
 	KTLS_TX_CLOSING, /* tx.flags: the socket is closing */
 	KTLS_TX_SCHEDULED, /* the push work is queued (or must not be) */
-	KTLS_TX_UNSEALED, /* a call ended (TCP full) before sealing its bytes */
+	KTLS_TX_UNSEALED, /* a flush left bytes open: the next catch-up's */
 	KTLS_TX_REDIRECTING, /* a redirect let go of the locks: senders wait */
 	KTLS_TX_CLOSE_WAIT, /* close() waits for tx->lock: senders wait too */
 	KTLS_TX_DELIVERING, /* a redirect from another socket holds the locks */

@@ -398,6 +398,13 @@ int ktls_tx_policy_flush(struct sock *sk, struct ktls_tx *tx, int flags,
 
 	clear_bit(KTLS_TX_REDIR_AGAIN, &tx->flags);
 	err = ktls_tx_judge(sk, tx, flags, full, copied);
+	/*
+	 * Bytes left for any reason but a drop (TCP or a target without
+	 * room, a signal, no memory) are the next catch-up's: the write-space
+	 * work's or the next call's.
+	 */
+	if (err && err != -EACCES && tx->pl.sg.size)
+		set_bit(KTLS_TX_UNSEALED, &tx->flags);
 	/* Bytes that waited for a redirect's target are gone: writable. */
 	if (held && !test_bit(KTLS_TX_REDIR_AGAIN, &tx->flags)) {
 		clear_bit(KTLS_TX_REDIR_HELD, &tx->flags);

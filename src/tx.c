@@ -521,11 +521,14 @@ int ktls_tx_send_msg(struct sock *sk, struct ktls_tx *tx, struct sk_msg *msg,
 	return err;
 }
 
-static int ktls_cmsg_type(struct sock *sk, struct ktls_tx *tx,
-			  struct msghdr *msg, u8 *type)
+/*
+ * The record type a TLS_SET_RECORD_TYPE cmsg asks for: 1 and *@type if
+ * there is one, 0 if not, or -EINVAL.
+ */
+static int ktls_cmsg_type(struct msghdr *msg, u8 *type)
 {
 	struct cmsghdr *cmsg;
-	int err;
+	int found = 0;
 
 	for_each_cmsghdr(cmsg, msg) {
 		if (!CMSG_OK(msg, cmsg))
@@ -538,12 +541,10 @@ static int ktls_cmsg_type(struct sock *sk, struct ktls_tx *tx,
 		/* A control record is never merged with later data. */
 		if (msg->msg_flags & MSG_MORE)
 			return -EINVAL;
-		err = ktls_tx_policy_flush(sk, tx, msg->msg_flags, true, NULL);
-		if (err)
-			return err;
 		*type = *(u8 *)CMSG_DATA(cmsg);
+		found = 1;
 	}
-	return 0;
+	return found;
 }
 
 /*
@@ -568,9 +569,6 @@ static int ktls_tx_catch_up(struct sock *sk, struct ktls_tx *tx, int flags)
 		return err;
 	ferr = ktls_tx_policy_flush(sk, tx, err ? flags | MSG_DONTWAIT : flags,
 				    false, NULL);
-	/* Left over but not dropped: the next catch-up tries again. */
-	if (ferr && ferr != -EACCES && tx->pl.sg.size)
-		set_bit(KTLS_TX_UNSEALED, &tx->flags);
 	return err ?: ferr;
 }
 
@@ -646,8 +644,6 @@ static int ktls_tx_send_judged(struct sock *sk, struct ktls_tx *tx,
 				   copied);
 	if (!pl->sg.size || !sg->pinned_n) {
 		sg->pinned_n = 0;
-		if (err == -EAGAIN && pl->sg.size)
-			set_bit(KTLS_TX_UNSEALED, &tx->flags);
 		return err;
 	}
 	/* Neither sealed nor copied: as if the call never got to them. */
@@ -701,19 +697,20 @@ int ktls_sendmsg_locked(struct sock *sk, struct msghdr *msg, bool spliced)
 	bool eor = !(msg->msg_flags & MSG_MORE);
 	u8 type = KTLS_TYPE_DATA;
 	ssize_t copied = 0;
-	int err;
+	int err, typed = 0;
 
 	if (msg->msg_controllen) {
-		err = ktls_cmsg_type(sk, tx, msg, &type);
-		if (err)
-			return err;
+		typed = ktls_cmsg_type(msg, &type);
+		if (typed < 0)
+			return typed;
 	}
 
 	/* Whatever TCP did not take last time goes first. */
 	err = ktls_tx_catch_up(sk, tx, msg->msg_flags);
 	if (err)
 		return err;
-	if (tx->pl.sg.size && tx->type != type) {
+	/* A record-type cmsg closes the open record, whatever its type. */
+	if (tx->pl.sg.size && (tx->type != type || typed)) {
 		err = ktls_tx_policy_flush(sk, tx, msg->msg_flags, true, NULL);
 		if (err)
 			return err;
@@ -772,8 +769,6 @@ int ktls_sendmsg_locked(struct sock *sk, struct msghdr *msg, bool spliced)
 			 * has room.  -EACCES: a policy dropped bytes; @copied
 			 * no longer counts them.
 			 */
-			if (err == -EAGAIN && tx->pl.sg.size)
-				set_bit(KTLS_TX_UNSEALED, &tx->flags);
 			if (err)
 				goto out;
 		}
@@ -838,10 +833,8 @@ void ktls_splice_eof(struct socket *sock)
 	ctx = ktls_tx_lock(sk, &err, KTLS_LOCK_SENDER);
 	if (!ctx)
 		return;
-	err = ktls_tx_policy_flush(sk, ctx->tx, MSG_DONTWAIT, false, NULL);
 	/* What TCP had no room for yet goes out from the write-space work. */
-	if (err == -EAGAIN && ctx->tx->pl.sg.size)
-		set_bit(KTLS_TX_UNSEALED, &ctx->tx->flags);
+	ktls_tx_policy_flush(sk, ctx->tx, MSG_DONTWAIT, false, NULL);
 	ktls_tx_unlock(sk, ctx);
 }
 

@@ -63,10 +63,9 @@
  *                    P does not read): they reach T's peer once it reads,
  *                    P still not reading; then P gets R's bytes
  *   redir-full-shut  the same, S shut down for writing while they wait
- *   pass-pinned      a pass that cannot be sealed at once (S's own record
- *                    waits for TCP; a signal ends the control record that
- *                    closed them) covers only the bytes the program saw:
- *                    the next send's bytes are judged (and dropped)
+ *   ctrl-eintr       a control record that a signal ends while it waits
+ *                    for S's own record (from R) leaves S's open MSG_MORE
+ *                    bytes unjudged: the next send's run sees all of them
  *   redir-egress-tcp bpf_msg_redirect_map to a plain TCP socket: plaintext
  *   redir-ingress-tcp  BPF_F_INGRESS to a plain TCP socket: recv() there
  *   redir-ingress-ktls BPF_F_INGRESS to a ktls socket with TLS_RX: recv()
@@ -849,34 +848,41 @@ out:
 }
 
 /*
- * Fill T through S's redirects with non-blocking sends until five in a
- * row, 20 ms apart, take nothing (one may meet T's lock held for a
- * moment); the bytes the sends returned.  -1 if T never filled.
+ * Non-blocking sends of 16384 bytes on @fd, from @src (walking through it
+ * if @walk, up to @cap bytes), until five in a row, 20 ms apart, take
+ * nothing (one may meet a ktls target's lock held for a moment).  The
+ * bytes sent, or -1 if that never happened; *@last: the last send's result.
  */
-static ssize_t fill_target(struct tcase *t, struct txc *c)
+static ssize_t send_until_full(int fd, const unsigned char *src, size_t cap,
+			       int walk, ssize_t *last)
 {
 	int i, refused = 0;
 	size_t sent = 0;
-	ssize_t n = 0;
 
-	for (i = 0; i < 200 && refused < 5 && sent + 16384 <= sizeof(big);
-	     i++) {
-		n = snd(c->s, big + sent, 16384, MSG_DONTWAIT);
-		if (n < 0 && errno != EAGAIN)
+	*last = 0;
+	for (i = 0; i < 200 && refused < 5 && sent + 16384 <= cap; i++) {
+		*last = snd(fd, src + (walk ? sent : 0), 16384, MSG_DONTWAIT);
+		if (*last < 0 && errno != EAGAIN)
 			break;
-		if (n < 0) {
+		if (*last < 0) {
 			refused++;
 			kc_msleep(20);
 			continue;
 		}
 		refused = 0;
-		sent += n;
+		sent += *last;
 	}
-	if (refused < 5) {
-		tc_fail(t, "setup: T did not fill (last send %zd, %s)", n,
-			n < 0 ? strerror(errno) : "no error");
-		return -1;
-	}
+	return refused < 5 ? -1 : (ssize_t)sent;
+}
+
+/* Fill T through S's redirects; the bytes the sends returned, or -1. */
+static ssize_t fill_target(struct tcase *t, struct txc *c)
+{
+	ssize_t last, sent = send_until_full(c->s, big, sizeof(big), 1, &last);
+
+	if (sent < 0)
+		tc_fail(t, "setup: T did not fill (last send %zd, %s)", last,
+			last < 0 ? strerror(errno) : "no error");
 	return sent;
 }
 
@@ -1103,36 +1109,24 @@ static int r_setup(struct tcase *t, struct txc *c, int *r, int *rp)
 }
 
 /*
- * R's non-blocking sends of want's first 16384 bytes, which the program
- * redirects into S, until five in a row, 20 ms apart, are refused: S then
- * holds a sealed record its TCP does not take (P does not read).  The
- * bytes of R's sends that S took, or 0 (a failure) if it never filled.
+ * R's sends of want's first 16384 bytes, which the program redirects into
+ * S, until S is full (send_until_full()): S then holds a sealed record its
+ * TCP does not take (P does not read).  The bytes of R's sends that S
+ * took, or 0 (a failure).
  */
 static size_t r_fill_s(struct tcase *t, struct txc *c, int r)
 {
-	int small = 4096, refused = 0, i;
-	size_t taken = 0;
-	ssize_t n = 0;
+	int small = 4096;
+	ssize_t last, taken;
 
 	setsockopt(c->s, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
 	setsockopt(c->p, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
 	kc_rand(want, 16384, 46);
-	for (i = 0; i < 64 && refused < 5; i++) {
-		n = snd(r, want, 16384, MSG_DONTWAIT);
-		if (n < 0 && errno != EAGAIN)
-			break;
-		if (n < 0) {
-			refused++;
-			kc_msleep(20);
-			continue;
-		}
-		refused = 0;
-		taken += n;
-	}
-	if (refused < 5 || !taken) {
+	taken = send_until_full(r, want, 64 * 16384, 0, &last);
+	if (taken <= 0) {
 		tc_fail(t,
-			"setup: R's redirects did not fill S (%zu bytes taken, last send %zd, %s)",
-			taken, n, n < 0 ? strerror(errno) : "no error");
+			"setup: R's redirects did not fill S (%zd, last send %zd, %s)",
+			taken, last, last < 0 ? strerror(errno) : "no error");
 		return 0;
 	}
 	return taken;
@@ -1229,16 +1223,17 @@ static void *ctrl_send_main(void *arg)
 }
 
 /*
- * A verdict covers the bytes the program saw, even when it cannot be
- * carried out at once.  S has 100 bytes open (MSG_MORE) and, from R's
+ * A control record that a signal ends before it closes the open data is
+ * as if it was never sent.  S has 100 bytes open (MSG_MORE) and, from R's
  * redirects, a sealed record its TCP does not take.  A blocking control
- * record closes the 100 bytes: the program passes them, but sealing them
- * waits for S's record, and a signal ends that call (EINTR).  Once P has
- * read R's bytes, S sends 50 bytes starting with DROP: the 100 go to P,
- * the program runs on the 50 and drops them (EACCES).  The pass used to
- * cover the 50 as well, unseen by the program.
+ * record waits for that record before anything else, and a signal ends it
+ * (EINTR).  Once P has read R's bytes nothing follows: the 100 are still
+ * open.  S's next send, 50 bytes starting with DROP, closes them: one run
+ * of the program on all 150, which start with the 100 and pass.  (The
+ * control record used to run the program on the 100 first, then wait; the
+ * pass it left then covered the 50 too, unseen by the program.)
  */
-static void case_pass_pinned(void)
+static void case_ctrl_eintr(void)
 {
 	const struct pc_step into_s = { .verdict = PC_REDIRECT,
 					.map = PC_HASH,
@@ -1247,20 +1242,24 @@ static void case_pass_pinned(void)
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct side_call cs = { 0 };
 	int r = -1, rp = -1;
+	unsigned long long runs;
+	struct pc_stats ps;
 	size_t taken, i;
 	pthread_t th;
 	struct tcase t;
 	struct txc c;
 
-	tc_begin(&t, "pass-pinned");
+	tc_begin(&t, "ctrl-eintr");
 	if (tx_setup(&t, &c, &into_s, 1, 0) || r_setup(&t, &c, &r, &rp))
 		goto out;
 	kc_rand(big, 200, 49);
 	memcpy(big + 100, "DROP", 4);
 	tc_rc(&t, "send 100 with MSG_MORE", snd(c.s, big, 100, MSG_MORE), 100);
 	taken = r_fill_s(&t, &c, r);
-	if (!taken || pol_steps(&t, c.pol.msg_steps, st, 1))
+	if (!taken || pol_steps(&t, c.pol.msg_steps, st, 1) ||
+	    pol_stats(&t, c.pol.msg_stats, &ps))
 		goto out;
+	runs = ps.runs;
 
 	sigaction(SIGUSR1, &sa, NULL); /* no SA_RESTART */
 	cs.fd = c.s;
@@ -1283,11 +1282,17 @@ static void case_pass_pinned(void)
 
 	for (i = 0; i < taken; i += 16384)
 		tc_recv(&t, "P (R's bytes through S)", c.p, want, 16384);
-	tc_quiet(&t, "P before S's next send", c.p);
-	tc_errno(&t, "send 50 starting with DROP", snd(c.s, big + 100, 50, 0),
-		 EACCES);
-	tc_recv(&t, "P", c.p, big, 100);
+	tc_quiet(&t, "P with the 100 bytes open", c.p);
+	tc_rc(&t, "send 50 starting with DROP", snd(c.s, big + 100, 50, 0),
+	      50);
+	tc_recv(&t, "P", c.p, big, 150);
 	tc_quiet(&t, "P afterwards", c.p);
+	if (!pol_stats(&t, c.pol.msg_stats, &ps) &&
+	    (ps.runs != runs + 1 || ps.log[runs % PC_NLOG].size != 150))
+		tc_fail(&t,
+			"program: %llu runs after the control record, the first on %u bytes; want one, on 150",
+			(unsigned long long)(ps.runs - runs),
+			ps.log[runs % PC_NLOG].size);
 out:
 	pc_close(&r);
 	pc_close(&rp);
@@ -2028,7 +2033,7 @@ static const struct {
 	{ "redir-full-busy", case_redir_full_busy },
 	{ "redir-full-behind", case_redir_full_behind },
 	{ "redir-full-shut", case_redir_full_shut },
-	{ "pass-pinned", case_pass_pinned },
+	{ "ctrl-eintr", case_ctrl_eintr },
 	{ "redir-egress-tcp", case_redir_egress_tcp },
 	{ "redir-ingress-tcp", case_redir_ingress_tcp },
 	{ "redir-ingress-ktls", case_redir_ingress_ktls },
