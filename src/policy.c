@@ -262,7 +262,8 @@ static int ktls_tx_redirect(struct sock *sk, struct ktls_tx *tx, u32 send,
 		if (err == -ENOMEM)
 			err = -EAGAIN;
 	} else if (copied) {
-		*copied -= part.sg.size;
+		/* The running call loses only its own bytes of it. */
+		*copied -= part.sg.size - older;
 	}
 	sock_put(target);
 	ktls_msg_free(&part);

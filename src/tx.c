@@ -510,7 +510,10 @@ int ktls_tx_send_msg(struct sock *sk, struct ktls_tx *tx, struct sk_msg *msg,
 	while (msg->sg.size && !err) {
 		u32 n = min_t(u32, msg->sg.size, tx->max_payload);
 
+		/* Not taken where TCP would not take it either. */
 		err = sock_error(sk);
+		if (!err && (sk->sk_shutdown & SEND_SHUTDOWN))
+			err = -EPIPE;
 		if (!err)
 			err = ktls_tx_seal_msg(sk, tx, msg, KTLS_TYPE_DATA, n,
 					       flags);

@@ -66,6 +66,10 @@
  *   ctrl-eintr       a control record that a signal ends while it waits
  *                    for S's own record (from R) leaves S's open MSG_MORE
  *                    bytes unjudged: the next send's run sees all of them
+ *   redir-shut-tcp, redir-shut-ktls  a redirect of earlier MSG_MORE
+ *                    bytes to a target shut down for writing fails the
+ *                    send that closed them (EPIPE), and none of its bytes
+ *                    are sent later
  *   redir-egress-tcp bpf_msg_redirect_map to a plain TCP socket: plaintext
  *   redir-ingress-tcp  BPF_F_INGRESS to a plain TCP socket: recv() there
  *   redir-ingress-ktls BPF_F_INGRESS to a ktls socket with TLS_RX: recv()
@@ -1299,6 +1303,53 @@ out:
 	tx_done(&t, &c, NULL);
 }
 
+/*
+ * A redirect of an earlier call's bytes fails for good: T (@ulp: a ktls
+ * socket, NULL: plain TCP) is shut down for writing.  S took 100 bytes
+ * with MSG_MORE; the program redirects them (apply_bytes(100)) when a
+ * send of 50 closes the record.  That send fails with EPIPE and none of
+ * its 50 bytes go anywhere; the next send of 20 is passed and P gets
+ * exactly those.  The 50 used to be sent afterwards (the call's count lost
+ * the 100 earlier bytes too, and went below zero); a ktls T, which now
+ * refuses them as TCP does, sealed them into a record that never went.
+ */
+static void redir_shut_target(const char *name, const char *ulp)
+{
+	const struct pc_step st[] = { { .verdict = PC_REDIRECT,
+					.map = PC_HASH,
+					.key = 1,
+					.apply = 100 },
+				      { .verdict = PC_PASS } };
+	struct tcase t;
+	struct txc c;
+
+	tc_begin(&t, name);
+	if (tx_setup(&t, &c, st, 2, 0) ||
+	    target_setup(&t, &c, c.pol.hash, ulp, TLS_TX))
+		goto out;
+	kc_rand(buf, 170, 50);
+	tc_rc(&t, "send 100 with MSG_MORE", snd(c.s, buf, 100, MSG_MORE), 100);
+	tc_rc(&t, "shutdown(T, SHUT_WR)", shutdown(c.x, SHUT_WR), 0);
+	tc_errno(&t, "send 50 (the 100 redirected to T)",
+		 snd(c.s, buf + 100, 50, 0), EPIPE);
+	tc_rc(&t, "send 20", snd(c.s, buf + 150, 20, 0), 20);
+	tc_recv(&t, "P", c.p, buf + 150, 20);
+	tc_quiet(&t, "P afterwards", c.p);
+	tc_runs(&t, "runs", c.pol.msg_stats, 2, SIZES(150, 20));
+out:
+	tx_done(&t, &c, NULL);
+}
+
+static void case_redir_shut_tcp(void)
+{
+	redir_shut_target("redir-shut-tcp", NULL);
+}
+
+static void case_redir_shut_ktls(void)
+{
+	redir_shut_target("redir-shut-ktls", "ktls");
+}
+
 static void case_redir_egress_tcp(void)
 {
 	const struct pc_step st[] = {
@@ -2034,6 +2085,8 @@ static const struct {
 	{ "redir-full-behind", case_redir_full_behind },
 	{ "redir-full-shut", case_redir_full_shut },
 	{ "ctrl-eintr", case_ctrl_eintr },
+	{ "redir-shut-tcp", case_redir_shut_tcp },
+	{ "redir-shut-ktls", case_redir_shut_ktls },
 	{ "redir-egress-tcp", case_redir_egress_tcp },
 	{ "redir-ingress-tcp", case_redir_ingress_tcp },
 	{ "redir-ingress-ktls", case_redir_ingress_ktls },
