@@ -978,9 +978,11 @@ int ktls_tx_rekey(struct sock *sk, struct ktls_ctx *ctx,
 
 	/*
 	 * A policy judges the open data when its record closes: it goes out
-	 * under the new key.  Without one it is sealed under the old key now.
+	 * under the new key.  Without one, or if what is open is a control
+	 * record (the KeyUpdate itself, short of memory when it was sent),
+	 * it is sealed under the old key now.
 	 */
-	if (ktls_tx_has_policy(sk))
+	if (tx->type == KTLS_TYPE_DATA && ktls_tx_has_policy(sk))
 		err = ktls_tx_seal_front(sk, tx, 0, MSG_DONTWAIT);
 	else
 		err = ktls_tx_flush(sk, tx, MSG_DONTWAIT);
