@@ -47,6 +47,7 @@ emu_fault() {
 		grep -a 'Code:' "$console" | grep -q '0f <1f> 44 00 00' &&
 		! grep -aq '\[ktls\]' "$console"
 }
+boot_limit=${KTLS_BOOT_LIMIT:-300}
 for attempt in 1 2; do
 	: >"$console"
 	: >"$res"
@@ -56,11 +57,27 @@ for attempt in 1 2; do
 		-kernel "/boot/vmlinuz-$kver" -initrd "$initrd" \
 		-append "console=ttyS0 loglevel=7 panic=-1 panic_on_warn=1 oops=panic kt_suites=$suites$icount" \
 		-serial "file:$console" -serial "file:$res" \
-		>"$outdir/qemu.log" 2>&1
+		>"$outdir/qemu.log" 2>&1 &
+	qpid=$!
+	# Seen once on 6.1: the emulated kernel stalled a second into its boot,
+	# before /init (so before any of our code), and would have sat there
+	# until the cap.  A guest not at /init after boot_limit s is stopped.
+	stalled=0
+	for ((w = 0; w < boot_limit; w++)); do
+		grep -aq 'Run /init as init process' "$console" && break
+		kill -0 $qpid 2>/dev/null || break
+		sleep 1
+	done
+	if ! grep -aq 'Run /init as init process' "$console" &&
+		kill -0 $qpid 2>/dev/null; then
+		stalled=1
+		kill $qpid # timeout passes it on to QEMU
+	fi
+	wait $qpid
 	qrc=$?
 	[ $attempt = 2 ] && break
 	if ! grep -aq 'Run /init as init process' "$console"; then
-		echo "INFO $series: boot: the kernel stopped before /init (qemu exit $qrc): $(grep -a -m 3 -E 'Oops|BUG:|Kernel panic' "$console" | tr -d '\r' | tr '\n' ' '); booting again"
+		echo "INFO $series: boot: the kernel $([ $stalled = 1 ] && echo "stalled for ${boot_limit}s" || echo stopped) before /init (qemu exit $qrc): $(grep -a -m 3 -E 'Oops|BUG:|Kernel panic' "$console" | tr -d '\r' | tr '\n' ' '); booting again"
 	elif emu_fault; then
 		echo "INFO $series: boot: emulation fault (stale int3 at a patched NOP) after $(grep -ac '^RESULT' "$res") results: $(grep -a -m 2 -E 'Oops: int3|RIP: 0010' "$console" | tr -d '\r' | tr '\n' ' '); the whole guest runs again"
 		cp "$console" "$outdir/console.emu-fault.log"
@@ -88,6 +105,7 @@ if grep -qx END "$res.clean"; then
 else
 	why="qemu exit $qrc"
 	[ $qrc -eq 124 ] && why="timed out after ${cap}s"
+	[ $stalled = 1 ] && why="stalled before /init for ${boot_limit}s, twice"
 	echo "FAIL $series:boot.complete guest did not finish ($why); console tail: $(tail -n 5 "$console.clean" | tr '\n' ' ')"
 	failed=1
 fi
