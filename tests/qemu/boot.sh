@@ -47,6 +47,8 @@ emu_fault() {
 		grep -a 'Code:' "$console" | grep -q '0f <1f> 44 00 00' &&
 		! grep -aq '\[ktls\]' "$console"
 }
+# The guest's kernel has started /init (our code runs only from there on).
+at_init() { grep -aq 'Run /init as init process' "$console"; }
 boot_limit=${KTLS_BOOT_LIMIT:-300}
 for attempt in 1 2; do
 	: >"$console"
@@ -64,19 +66,18 @@ for attempt in 1 2; do
 	# until the cap.  A guest not at /init after boot_limit s is stopped.
 	stalled=0
 	for ((w = 0; w < boot_limit; w++)); do
-		grep -aq 'Run /init as init process' "$console" && break
+		at_init && break
 		kill -0 $qpid 2>/dev/null || break
 		sleep 1
 	done
-	if ! grep -aq 'Run /init as init process' "$console" &&
-		kill -0 $qpid 2>/dev/null; then
+	if ! at_init && kill -0 $qpid 2>/dev/null; then
 		stalled=1
 		kill $qpid # timeout passes it on to QEMU
 	fi
 	wait $qpid
 	qrc=$?
 	[ $attempt = 2 ] && break
-	if ! grep -aq 'Run /init as init process' "$console"; then
+	if ! at_init; then
 		echo "INFO $series: boot: the kernel $([ $stalled = 1 ] && echo "stalled for ${boot_limit}s" || echo stopped) before /init (qemu exit $qrc): $(grep -a -m 3 -E 'Oops|BUG:|Kernel panic' "$console" | tr -d '\r' | tr '\n' ' '); booting again"
 	elif emu_fault; then
 		echo "INFO $series: boot: emulation fault (stale int3 at a patched NOP) after $(grep -ac '^RESULT' "$res") results: $(grep -a -m 2 -E 'Oops: int3|RIP: 0010' "$console" | tr -d '\r' | tr '\n' ' '); the whole guest runs again"

@@ -706,6 +706,36 @@ static void *close_main(void *arg)
 	return NULL;
 }
 
+/*
+ * Start @fn with @sc (on @fd) in *@th and check that 300 ms later its call
+ * is still waiting (@what: the call).  -1 if the thread did not start.
+ */
+static int start_waiting(struct tcase *t, pthread_t *th,
+			 void *(*fn)(void *), struct side_call *sc, int fd,
+			 const char *what)
+{
+	sc->fd = fd;
+	if (pthread_create(th, NULL, fn, sc)) {
+		tc_fail(t, "setup: pthread_create failed");
+		return -1;
+	}
+	kc_msleep(300);
+	if (__atomic_load_n(&sc->done, __ATOMIC_ACQUIRE))
+		tc_fail(t, "setup: %s did not wait (%zd, %s)", what, sc->rc,
+			strerror(sc->err));
+	return 0;
+}
+
+/* Interrupt @th (SIGUSR1, 100 ms apart) until its call is done; join it. */
+static void interrupt_until_done(pthread_t th, struct side_call *sc)
+{
+	while (!__atomic_load_n(&sc->done, __ATOMIC_ACQUIRE)) {
+		pthread_kill(th, SIGUSR1);
+		kc_msleep(100);
+	}
+	pthread_join(th, NULL);
+}
+
 static volatile sig_atomic_t sigpipes;
 
 static void on_signal(int sig)
@@ -1059,15 +1089,9 @@ static void case_redir_full_busy(void)
 	if (hold_100(&t, &c) < 0)
 		goto out;
 
-	ts.fd = c.x;
-	if (pthread_create(&tsend, NULL, big_send_main, &ts)) {
-		tc_fail(&t, "setup: pthread_create failed");
+	if (start_waiting(&t, &tsend, big_send_main, &ts, c.x,
+			  "T's own send"))
 		goto out;
-	}
-	kc_msleep(300);
-	if (__atomic_load_n(&ts.done, __ATOMIC_ACQUIRE))
-		tc_fail(&t, "setup: T's own send did not wait (%zd, %s)",
-			ts.rc, strerror(ts.err));
 	cc.fd = c.s;
 	c.s = -1;
 	t0 = kc_now();
@@ -1085,11 +1109,7 @@ static void case_redir_full_busy(void)
 	 * only by the zero-window probes' clock: interrupt it instead.
 	 */
 	sigaction(SIGUSR1, &sa, NULL);
-	while (!__atomic_load_n(&ts.done, __ATOMIC_ACQUIRE)) {
-		pthread_kill(tsend, SIGUSR1);
-		kc_msleep(100);
-	}
-	pthread_join(tsend, NULL);
+	interrupt_until_done(tsend, &ts);
 	pthread_join(closer, NULL);
 	tc_rc(&t, "close(S)", cc.rc, 0);
 out:
@@ -1266,20 +1286,10 @@ static void case_ctrl_eintr(void)
 	runs = ps.runs;
 
 	sigaction(SIGUSR1, &sa, NULL); /* no SA_RESTART */
-	cs.fd = c.s;
-	if (pthread_create(&th, NULL, ctrl_send_main, &cs)) {
-		tc_fail(&t, "setup: pthread_create failed");
+	if (start_waiting(&t, &th, ctrl_send_main, &cs, c.s,
+			  "the control record"))
 		goto out;
-	}
-	kc_msleep(300);
-	if (__atomic_load_n(&cs.done, __ATOMIC_ACQUIRE))
-		tc_fail(&t, "setup: the control record did not wait (%zd, %s)",
-			cs.rc, strerror(cs.err));
-	while (!__atomic_load_n(&cs.done, __ATOMIC_ACQUIRE)) {
-		pthread_kill(th, SIGUSR1);
-		kc_msleep(100);
-	}
-	pthread_join(th, NULL);
+	interrupt_until_done(th, &cs);
 	if (cs.rc != -1 || cs.err != EINTR)
 		tc_fail(&t, "interrupted control record: %zd (%s), want EINTR",
 			cs.rc, cs.rc < 0 ? strerror(cs.err) : "no error");
