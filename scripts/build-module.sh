@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# build-module.sh KVER [KDIR]: build ktls.ko for one kernel into build/KVER/.
+# build-module.sh KVER [KDIR]: build ktls.ko for one kernel into build/KVER/
+# (or $KTLS_OUT; KTLS_FAULT=1: a test build with fault injection).
 # The build directory holds links to the sources, so objects for different
 # kernels never mix; feature probes run again when a probe or the kernel's
 # headers change.
@@ -10,7 +11,7 @@ set -euo pipefail
 kver=$1
 kdir=${2:-/lib/modules/$kver/build}
 top=$(cd "$(dirname "$0")/.." && pwd)
-out=$top/build/$kver
+out=${KTLS_OUT:-$top/build/$kver}
 
 if [ ! -d "$kdir" ]; then
 	echo "build-module: no kernel headers for $kver at $kdir" >&2
@@ -37,5 +38,6 @@ if [ ! -f "$hdr" ] || [ "$(cat "$out/generated/kdir" 2>/dev/null)" != "$stamp" ]
 	echo "$stamp" >"$out/generated/kdir"
 fi
 
-make -C "$kdir" M="$out" KTLS_WERROR="${KTLS_WERROR:-}" modules
+make -C "$kdir" M="$out" KTLS_WERROR="${KTLS_WERROR:-}" \
+	KTLS_FAULT="${KTLS_FAULT:-}" modules
 echo "build-module: $out/ktls.ko"

@@ -19,6 +19,23 @@
 #include "compat.h"
 #include "wire.h"
 
+/*
+ * Points where a test build (src/fault.c, KTLS_FAULT=1) can make a call
+ * fail as if memory had run out.  Nothing fails in any other build.
+ */
+enum ktls_fault_site {
+	KTLS_FAULT_TX_SEAL, /* sealing a TX record */
+};
+
+#ifdef KTLS_FAULT_INJECT
+bool ktls_fault(enum ktls_fault_site site);
+#else
+static inline bool ktls_fault(enum ktls_fault_site site)
+{
+	return false;
+}
+#endif
+
 /* Index of the protocol tables: a direction is either plain TCP or ours. */
 enum {
 	KTLS_BASE,
