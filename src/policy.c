@@ -310,7 +310,7 @@ static int ktls_tx_judge(struct sock *sk, struct ktls_tx *tx, int flags,
 
 	while (pl->sg.size && !err) {
 		struct sk_msg part;
-		u32 send;
+		u32 send, open;
 
 		if (pol->eval == __SK_NONE) {
 			if (pl->cork_bytes > pl->sg.size && !full)
@@ -358,8 +358,14 @@ static int ktls_tx_judge(struct sock *sk, struct ktls_tx *tx, int flags,
 			 * record.
 			 */
 			send = min_t(u32, send, tx->max_payload);
-			ktls_tx_consume(sk, tx, send);
+			open = pl->sg.size;
 			err = ktls_tx_seal_front(sk, tx, send, flags);
+			/*
+			 * Not sealed (no memory): the bytes stay open under
+			 * the verdict, and the program does not see them again.
+			 */
+			if (pl->sg.size < open)
+				ktls_tx_consume(sk, tx, send);
 			break;
 		case __SK_REDIRECT:
 			err = ktls_tx_redirect(sk, tx, send, flags, copied,
@@ -402,10 +408,15 @@ int ktls_tx_policy_flush(struct sock *sk, struct ktls_tx *tx, int flags,
 	/*
 	 * Bytes left for any reason but a drop (TCP or a target without
 	 * room, a signal, no memory) are the next catch-up's: the write-space
-	 * work's or the next call's.
+	 * work's or the next call's.  Memory does not announce itself as TCP
+	 * room does: the work tries again a tick later.
 	 */
-	if (err && err != -EACCES && tx->pl.sg.size)
+	if (err && err != -EACCES && tx->pl.sg.size) {
 		set_bit(KTLS_TX_UNSEALED, &tx->flags);
+		if (err == -ENOMEM &&
+		    !test_and_set_bit(KTLS_TX_SCHEDULED, &tx->flags))
+			schedule_delayed_work(&tx->work, 1);
+	}
 	/* Bytes that waited for a redirect's target are gone: writable. */
 	if (held && !test_bit(KTLS_TX_REDIR_AGAIN, &tx->flags)) {
 		clear_bit(KTLS_TX_REDIR_HELD, &tx->flags);

@@ -214,8 +214,6 @@ static int ktls_en_alloc(struct sock *sk, struct ktls_tx *tx, u32 total)
 			frag = false;
 			page = alloc_page(sk->sk_allocation);
 			if (!page) {
-				if (page)
-					put_page(page);
 				ktls_tx_drop_sealed(tx);
 				return -ENOMEM;
 			}
@@ -371,7 +369,7 @@ static int ktls_tx_seal(struct sock *sk, struct ktls_tx *tx, struct sk_msg *pl,
 	bool in_place;
 	int err;
 
-	if (!sg)
+	if (!sg || ktls_fault(KTLS_FAULT_TX_SEAL))
 		return -ENOMEM;
 	in_place = ktls_tx_in_place(tx, pl);
 	err = in_place ? ktls_en_alloc_ends(sk, tx) :

@@ -107,6 +107,24 @@
  *   zc-drop          EACCES, nothing arrives, 16384 bytes counted
  *   zc-push-full     push_data(4, 6) on a full record: 16390 bytes
  *                    arrive, in records of at most 16384
+ *
+ * With POLICY_NOMEM set only the nomem- cases run, and they need the test
+ * build of ktls with fault injection (ktls_fault.ko, the 47-nomem suite):
+ * the seal of a record fails as if memory had run out.
+ *   nomem-more       no policy; MSG_MORE bytes and the next call's: the
+ *                    call returns what it took, all arrive with no
+ *                    further call
+ *   nomem-direct     no policy; a record from the caller's pages: ENOMEM,
+ *                    nothing arrives, the same send again arrives once
+ *   nomem-pass       the nomem-more sends under a pass with push_data: the
+ *                    program runs once, the push arrives once
+ *   nomem-zc         a pass of a whole record, sealed from the caller's
+ *                    pages: ENOMEM, nothing arrives, no verdict counted;
+ *                    sent again it arrives once
+ *   nomem-zc-split   a push makes a whole record 16390 bytes (copied from
+ *                    the caller's pages) and the second seal fails: send
+ *                    returns 16384, the last 6 bytes arrive with no
+ *                    further call and no second run
  */
 #include <fcntl.h>
 #include <linux/sockios.h>
@@ -1935,6 +1953,226 @@ static void case_zc_push_full(void)
 	tx_done(&t, &c, ctrs);
 }
 
+/* --- no memory to seal a record (47-nomem) --------------------------- */
+
+/*
+ * These cases run only with POLICY_NOMEM set, on the test build of ktls
+ * that has fault-injection points (src/fault.c, ktls_fault.ko): there
+ * sealing a record can be made to fail as when memory runs out.
+ */
+#define FAULT_PARAM "/sys/module/ktls/parameters/fault_"
+#define FAULT_TX_SEAL 1 /* KTLS_FAULT_TX_SEAL's bit in fault_sites */
+
+static long long fault_get(struct tcase *t, const char *name)
+{
+	char path[128];
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), FAULT_PARAM "%s", name);
+	f = fopen(path, "r");
+	if (!f || fscanf(f, "%lld", &v) != 1)
+		tc_fail(t, "read %s: %s (not the fault-injection build?)", path,
+			f ? "no number" : strerror(errno));
+	if (f)
+		fclose(f);
+	return v;
+}
+
+static void fault_put(struct tcase *t, const char *name, long long v)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), FAULT_PARAM "%s", name);
+	f = fopen(path, "w");
+	if (!f || fprintf(f, "%lld\n", v) < 0 || fclose(f))
+		tc_fail(t, "write %s: %s (not the fault-injection build?)",
+			path, strerror(errno));
+}
+
+/* The seal after the next @skip fails, once; returns the failures so far. */
+static long long fault_arm(struct tcase *t, unsigned int skip)
+{
+	fault_put(t, "sites", 0);
+	fault_put(t, "skip", skip);
+	fault_put(t, "times", 1);
+	fault_put(t, "sites", FAULT_TX_SEAL);
+	return fault_get(t, "hits");
+}
+
+/* Disarm; exactly one failure was injected since fault_arm(). */
+static void fault_done(struct tcase *t, long long hits)
+{
+	long long now;
+
+	fault_put(t, "sites", 0);
+	fault_put(t, "times", 0);
+	now = fault_get(t, "hits");
+	if (now != hits + 1)
+		tc_fail(t, "%lld seals failed, want 1", now - hits);
+}
+
+/* S with ULP ktls and TLS_TX, in no map, and its tls.ko peer P. */
+static int plain_setup(struct tcase *t, struct txc *c)
+{
+	txc_init(c);
+	if (pc_pair(t, &c->s, &c->p) || pc_ulp(t, "S", c->s, "ktls") ||
+	    pc_keys(t, "S", c->s, TLS_TX, SEED_S) ||
+	    pc_ulp(t, "P", c->p, "tls") ||
+	    pc_keys(t, "P", c->p, TLS_RX, SEED_S))
+		return -1;
+	return 0;
+}
+
+/*
+ * No policy.  A record made of MSG_MORE bytes and the next call's: its
+ * seal fails, the call still returns what it took, and the record goes
+ * out a moment later with no further call.
+ */
+static void case_nomem_more(void)
+{
+	struct tcase t;
+	struct txc c;
+	long long hits;
+
+	tc_begin(&t, "nomem-more");
+	if (!plain_setup(&t, &c)) {
+		kc_rand(buf, 1000, 60);
+		tc_rc(&t, "send 500 MSG_MORE", snd(c.s, buf, 500, MSG_MORE),
+		      500);
+		hits = fault_arm(&t, 0);
+		tc_rc(&t, "send 500 (seal fails)", snd(c.s, buf + 500, 500, 0),
+		      500);
+		fault_done(&t, hits);
+		tc_recv(&t, "P", c.p, buf, 1000);
+		tc_quiet(&t, "P afterwards", c.p);
+	}
+	tx_done(&t, &c, NULL);
+}
+
+/* No policy, a record sealed from the caller's pages: ENOMEM, nothing. */
+static void case_nomem_direct(void)
+{
+	struct tcase t;
+	struct txc c;
+	long long hits;
+
+	tc_begin(&t, "nomem-direct");
+	if (!plain_setup(&t, &c)) {
+		kc_rand(buf, 1000, 61);
+		hits = fault_arm(&t, 0);
+		tc_errno(&t, "send 1000 (seal fails)", snd(c.s, buf, 1000, 0),
+			 ENOMEM);
+		fault_done(&t, hits);
+		tc_quiet(&t, "P after the failure", c.p);
+		tc_rc(&t, "send 1000 again", snd(c.s, buf, 1000, 0), 1000);
+		tc_recv(&t, "P", c.p, buf, 1000);
+		tc_quiet(&t, "P afterwards", c.p);
+	}
+	tx_done(&t, &c, NULL);
+}
+
+/* The push of 6 'P' at offset 4 that the nomem- policy cases use. */
+static const struct pc_step push6 = {
+	.push_start = 4, .push_len = 6, .write_off = 4, .write_len = 6,
+	.fill = 'P'
+};
+
+/*
+ * A pass (with a push) of MSG_MORE bytes and the next call's whose seal
+ * fails: the call returns what it took, the record goes out a moment
+ * later, and the program does not run on it again (the push is applied
+ * once).
+ */
+static void case_nomem_pass(void)
+{
+	const long long ctrs[C_N] = { [C_PASS] = 1 };
+	const char *out = "abcdPPPPPPefghijklmnopqrst";
+	struct tcase t;
+	struct txc c;
+	long long hits;
+
+	tc_begin(&t, "nomem-pass");
+	if (!tx_setup(&t, &c, &push6, 1, 0)) {
+		c.ok = 1;
+		tc_rc(&t, "send 10 MSG_MORE", snd(c.s, "abcdefghij", 10, MSG_MORE),
+		      10);
+		hits = fault_arm(&t, 0);
+		tc_rc(&t, "send 10 (seal fails)", snd(c.s, "klmnopqrst", 10, 0),
+		      10);
+		fault_done(&t, hits);
+		tc_recv(&t, "P", c.p, out, 26);
+		tc_quiet(&t, "P afterwards", c.p);
+		tc_runs(&t, "runs", c.pol.msg_stats, 1, SIZES(20));
+	}
+	tx_done(&t, &c, ctrs);
+}
+
+/*
+ * A pass of a whole record, sealed from the caller's pages, whose seal
+ * fails: ENOMEM, nothing sent, the caller's buffer untouched, the verdict
+ * not counted; the same send again goes out once.
+ */
+static void case_nomem_zc(void)
+{
+	const struct pc_step st[] = { { .verdict = PC_PASS } };
+	const long long ctrs[C_N] = { [C_PASS] = 1 };
+	struct tcase t;
+	struct txc c;
+	long long hits;
+
+	tc_begin(&t, "nomem-zc");
+	if (!tx_setup(&t, &c, st, 1, 0)) {
+		c.ok = 1;
+		zc_fill(62);
+		hits = fault_arm(&t, 0);
+		tc_errno(&t, "send 16384 (seal fails)",
+			 snd(c.s, zbuf, ZLEN, 0), ENOMEM);
+		fault_done(&t, hits);
+		zc_unchanged(&t);
+		tc_quiet(&t, "P after the failure", c.p);
+		zc_fill(62);
+		tc_rc(&t, "send 16384 again", snd(c.s, zbuf, ZLEN, 0), ZLEN);
+		zc_unchanged(&t);
+		tc_recv(&t, "P", c.p, zorig, ZLEN);
+		tc_quiet(&t, "P afterwards", c.p);
+		tc_runs(&t, "runs", c.pol.msg_stats, 2, SIZES(ZLEN, ZLEN));
+	}
+	tx_done(&t, &c, ctrs);
+}
+
+/*
+ * The push makes 16390 bytes of a whole record: the first 16384 are
+ * sealed, the seal of the other 6 fails.  The call returns 16384 and the
+ * 6 bytes go out a moment later under the same verdict, not judged again.
+ */
+static void case_nomem_zc_split(void)
+{
+	const long long ctrs[C_N] = { [C_PASS] = 1 };
+	struct tcase t;
+	struct txc c;
+	long long hits;
+
+	tc_begin(&t, "nomem-zc-split");
+	if (!tx_setup(&t, &c, &push6, 1, 0)) {
+		c.ok = 1;
+		zc_fill(63);
+		memcpy(want, zorig, 4);
+		memset(want + 4, 'P', 6);
+		memcpy(want + 10, zorig + 4, ZLEN - 4);
+		hits = fault_arm(&t, 1);
+		tc_rc(&t, "send 16384 (second seal fails)",
+		      snd(c.s, zbuf, ZLEN, 0), ZLEN);
+		fault_done(&t, hits);
+		zc_unchanged(&t);
+		tc_recv(&t, "P", c.p, want, ZLEN + 6);
+		tc_quiet(&t, "P afterwards", c.p);
+		tc_runs(&t, "runs", c.pol.msg_stats, 1, SIZES(ZLEN));
+	}
+	tx_done(&t, &c, ctrs);
+}
+
 /* --- attach order --------------------------------------------------- */
 
 static void case_order_ulp_first(void)
@@ -2115,11 +2353,17 @@ static const struct {
 	{ "zc-apply", case_zc_apply },
 	{ "zc-drop", case_zc_drop },
 	{ "zc-push-full", case_zc_push_full },
+	{ "nomem-more", case_nomem_more },
+	{ "nomem-direct", case_nomem_direct },
+	{ "nomem-pass", case_nomem_pass },
+	{ "nomem-zc", case_nomem_zc },
+	{ "nomem-zc-split", case_nomem_zc_split },
 };
 
 int main(int argc, char **argv)
 {
 	const char *only = getenv("POLICY_CASES");
+	int nomem = !!getenv("POLICY_NOMEM");
 	size_t i;
 
 	if (pc_args(argc, argv)) {
@@ -2128,6 +2372,9 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		if (only && !strstr(only, cases[i].name))
+			continue;
+		/* The nomem- cases need the fault-injection build, and only. */
+		if (nomem != !strncmp(cases[i].name, "nomem-", 6))
 			continue;
 		cases[i].fn();
 	}
