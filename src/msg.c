@@ -171,7 +171,8 @@ int ktls_msg_append(struct sock *sk, struct sk_msg *msg, struct iov_iter *from,
 		if (!room) {
 			if (ktls_ring_full(msg->sg.start, msg->sg.end))
 				break;
-			if (!ktls_frag_refill(sk, pfrag, 1))
+			if (ktls_fault(KTLS_FAULT_TX_COPY) ||
+			    !ktls_frag_refill(sk, pfrag, 1))
 				goto err_nomem;
 			get_page(pfrag->page);
 			sg = &msg->sg.data[msg->sg.end];
@@ -304,7 +305,8 @@ bool ktls_msg_copy_elem(struct sock *sk, struct scatterlist *sg)
 {
 	struct page_frag *pfrag = sk_page_frag(sk);
 
-	if (!ktls_frag_refill(sk, pfrag, sg->length))
+	if (ktls_fault(KTLS_FAULT_TX_COPY) ||
+	    !ktls_frag_refill(sk, pfrag, sg->length))
 		return false;
 	memcpy_from_page(page_address(pfrag->page) + pfrag->offset, sg_page(sg),
 			 sg->offset, sg->length);

@@ -578,6 +578,8 @@ static int ktls_rx_open(struct sock *sk, struct ktls_rx *rx, const u8 *hdr,
 		return nsg == -EMSGSIZE ? nsg : -EBADMSG;
 	sg_mark_end(&src[nsg]);
 
+	if (ktls_fault(KTLS_FAULT_RX_OPEN))
+		return -ENOMEM;
 	nsg = ktls_aead_run(dir, src, dst ?: src, body, false);
 	return nsg == -ENOMEM ? nsg : nsg ? -EBADMSG : 0;
 }

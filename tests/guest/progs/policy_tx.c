@@ -125,6 +125,15 @@
  *                    the caller's pages) and the second seal fails: send
  *                    returns 16384, the last 6 bytes arrive with no
  *                    further call and no second run
+ *   nomem-copy-partial  no policy; 20000 bytes with MSG_MORE, no page for
+ *                    the copy of the last 3616: send returns 16384
+ *   nomem-copy-window  no copy of the bytes the program reads: ENOMEM,
+ *                    the program does not run; sent again, once
+ *   nomem-copy-redirect  a redirect of a whole record to a plain TCP
+ *                    socket, whose pages cannot be copied: ENOMEM,
+ *                    nothing reaches the target; sent again, once
+ *   nomem-rx         a record that cannot be decrypted: recv ENOMEM, poll
+ *                    still readable, the next recv returns it once
  */
 #include <fcntl.h>
 #include <linux/sockios.h>
@@ -1961,7 +1970,10 @@ static void case_zc_push_full(void)
  * sealing a record can be made to fail as when memory runs out.
  */
 #define FAULT_PARAM "/sys/module/ktls/parameters/fault_"
-#define FAULT_TX_SEAL 1 /* KTLS_FAULT_TX_SEAL's bit in fault_sites */
+/* Bits of fault_sites: enum ktls_fault_site in src/ktls.h. */
+#define FAULT_TX_SEAL 1 /* sealing a TX record */
+#define FAULT_TX_COPY 2 /* a page fragment for TX plaintext */
+#define FAULT_RX_OPEN 4 /* decrypting a received record */
 
 static long long fault_get(struct tcase *t, const char *name)
 {
@@ -1991,26 +2003,42 @@ static void fault_put(struct tcase *t, const char *name, long long v)
 			path, strerror(errno));
 }
 
-/* The seal after the next @skip fails, once; returns the failures so far. */
-static long long fault_arm(struct tcase *t, unsigned int skip)
+/*
+ * After the next @skip passes through the points @sites, the next @times
+ * fail; returns the failures injected so far.
+ */
+static long long fault_arm_at(struct tcase *t, int sites, unsigned int skip,
+			      int times)
 {
 	fault_put(t, "sites", 0);
 	fault_put(t, "skip", skip);
-	fault_put(t, "times", 1);
-	fault_put(t, "sites", FAULT_TX_SEAL);
+	fault_put(t, "times", times);
+	fault_put(t, "sites", sites);
 	return fault_get(t, "hits");
 }
 
-/* Disarm; exactly one failure was injected since fault_arm(). */
-static void fault_done(struct tcase *t, long long hits)
+/* The seal after the next @skip fails, once. */
+static long long fault_arm(struct tcase *t, unsigned int skip)
+{
+	return fault_arm_at(t, FAULT_TX_SEAL, skip, 1);
+}
+
+/* Disarm; exactly @want failures were injected since @hits. */
+static void fault_done_n(struct tcase *t, long long hits, int want)
 {
 	long long now;
 
 	fault_put(t, "sites", 0);
 	fault_put(t, "times", 0);
 	now = fault_get(t, "hits");
-	if (now != hits + 1)
-		tc_fail(t, "%lld seals failed, want 1", now - hits);
+	if (now != hits + want)
+		tc_fail(t, "%lld failures injected, want %d", now - hits,
+			want);
+}
+
+static void fault_done(struct tcase *t, long long hits)
+{
+	fault_done_n(t, hits, 1);
 }
 
 /* S with ULP ktls and TLS_TX, in no map, and its tls.ko peer P. */
@@ -2171,6 +2199,146 @@ static void case_nomem_zc_split(void)
 		tc_runs(&t, "runs", c.pol.msg_stats, 1, SIZES(ZLEN));
 	}
 	tx_done(&t, &c, ctrs);
+}
+
+
+/*
+ * No policy: a send of 20000 bytes with MSG_MORE seals its first 16384
+ * from the caller's pages; the page fragment for the rest cannot be had.
+ * send returns 16384, those arrive, the rest when sent again.
+ */
+static void case_nomem_copy_partial(void)
+{
+	struct tcase t;
+	struct txc c;
+	long long hits;
+
+	tc_begin(&t, "nomem-copy-partial");
+	if (!plain_setup(&t, &c)) {
+		kc_rand(buf, 20000, 64);
+		hits = fault_arm_at(&t, FAULT_TX_COPY, 0, 1);
+		tc_rc(&t, "send 20000 MSG_MORE (the copy fails)",
+		      snd(c.s, buf, 20000, MSG_MORE), 16384);
+		fault_done(&t, hits);
+		tc_recv(&t, "P", c.p, buf, 16384);
+		tc_quiet(&t, "P after the first record", c.p);
+		tc_rc(&t, "send the other 3616", snd(c.s, buf + 16384, 3616, 0),
+		      3616);
+		tc_recv(&t, "P", c.p, buf + 16384, 3616);
+		tc_quiet(&t, "P afterwards", c.p);
+	}
+	tx_done(&t, &c, NULL);
+}
+
+/*
+ * A whole record judged on the caller's pages: the copy of the bytes the
+ * program reads cannot be made.  ENOMEM before the program runs; sent
+ * again, it runs once and the bytes arrive once.
+ */
+static void case_nomem_copy_window(void)
+{
+	const struct pc_step st[] = { { .verdict = PC_PASS } };
+	const long long ctrs[C_N] = { [C_PASS] = 1 };
+	struct tcase t;
+	struct txc c;
+	long long hits;
+
+	tc_begin(&t, "nomem-copy-window");
+	if (!tx_setup(&t, &c, st, 1, 0)) {
+		c.ok = 1;
+		zc_fill(65);
+		hits = fault_arm_at(&t, FAULT_TX_COPY, 0, 1);
+		tc_errno(&t, "send 16384 (the copy fails)",
+			 snd(c.s, zbuf, ZLEN, 0), ENOMEM);
+		fault_done(&t, hits);
+		zc_unchanged(&t);
+		tc_runs(&t, "runs after the failure", c.pol.msg_stats, 0,
+			NULL);
+		tc_quiet(&t, "P after the failure", c.p);
+		zc_fill(65);
+		tc_rc(&t, "send 16384 again", snd(c.s, zbuf, ZLEN, 0), ZLEN);
+		zc_unchanged(&t);
+		tc_recv(&t, "P", c.p, zorig, ZLEN);
+		tc_quiet(&t, "P afterwards", c.p);
+		tc_runs(&t, "runs", c.pol.msg_stats, 1, SIZES(ZLEN));
+	}
+	tx_done(&t, &c, ctrs);
+}
+
+/*
+ * The same record redirected to a plain TCP socket T: the caller's pages
+ * must be copied before the redirect, and that copy fails.  ENOMEM,
+ * nothing reaches T, the verdict (and its hold on T) is let go; sent
+ * again, the bytes reach T once.
+ */
+static void case_nomem_copy_redirect(void)
+{
+	const struct pc_step st[] = {
+		{ .verdict = PC_REDIRECT, .map = PC_HASH, .key = 1 }
+	};
+	const long long ctrs[C_N] = { [C_REDIR] = 1 };
+	struct tcase t;
+	struct txc c;
+	long long hits;
+
+	tc_begin(&t, "nomem-copy-redirect");
+	if (!tx_setup(&t, &c, st, 1, 0) &&
+	    !target_setup(&t, &c, c.pol.hash, NULL, 0)) {
+		c.ok = 1;
+		zc_fill(66);
+		/* The copy of what the program reads goes first. */
+		hits = fault_arm_at(&t, FAULT_TX_COPY, 1, 1);
+		tc_errno(&t, "send 16384 (the copy fails)",
+			 snd(c.s, zbuf, ZLEN, 0), ENOMEM);
+		fault_done(&t, hits);
+		zc_unchanged(&t);
+		tc_quiet(&t, "T's peer after the failure", c.xp);
+		zc_fill(66);
+		tc_rc(&t, "send 16384 again", snd(c.s, zbuf, ZLEN, 0), ZLEN);
+		zc_unchanged(&t);
+		tc_recv(&t, "T's peer", c.xp, zorig, ZLEN);
+		tc_quiet(&t, "T's peer afterwards", c.xp);
+		tc_quiet(&t, "P", c.p);
+		tc_runs(&t, "runs", c.pol.msg_stats, 2, SIZES(ZLEN, ZLEN));
+	}
+	tx_done(&t, &c, ctrs);
+}
+
+/*
+ * RX: S (ktls) cannot decrypt a record, neither into the reader's buffer
+ * nor into one of its own.  recv fails with ENOMEM, the record stays and
+ * poll still says readable; the next recv returns it whole, once.
+ */
+static void case_nomem_rx(void)
+{
+	struct pollfd pfd;
+	struct tcase t;
+	struct txc c;
+	long long hits;
+	ssize_t n;
+
+	tc_begin(&t, "nomem-rx");
+	txc_init(&c);
+	if (!pc_pair(&t, &c.s, &c.p) && !pc_ulp(&t, "S", c.s, "ktls") &&
+	    !pc_keys(&t, "S", c.s, TLS_RX, SEED_P) &&
+	    !pc_ulp(&t, "P", c.p, "tls") &&
+	    !pc_keys(&t, "P", c.p, TLS_TX, SEED_P)) {
+		kc_rand(buf, 1000, 67);
+		tc_rc(&t, "P sends 1000", snd(c.p, buf, 1000, 0), 1000);
+		pfd = (struct pollfd){ .fd = c.s, .events = POLLIN };
+		tc_rc(&t, "poll S", poll(&pfd, 1, PC_IO_MS), 1);
+		hits = fault_arm_at(&t, FAULT_RX_OPEN, 0, 2);
+		tc_errno(&t, "recv (decryption fails)",
+			 recv(c.s, want, sizeof(want), 0), ENOMEM);
+		fault_done_n(&t, hits, 2);
+		tc_rc(&t, "poll S again", poll(&pfd, 1, 0), 1);
+		n = recv(c.s, want, sizeof(want), 0);
+		tc_rc(&t, "recv again", n, 1000);
+		if (n == 1000 && memcmp(want, buf, 1000))
+			tc_fail(&t, "recv again: the bytes differ");
+		tc_quiet(&t, "S afterwards", c.s);
+	}
+	tx_done(&t, &c, NULL);
 }
 
 /* --- attach order --------------------------------------------------- */
@@ -2358,6 +2526,10 @@ static const struct {
 	{ "nomem-pass", case_nomem_pass },
 	{ "nomem-zc", case_nomem_zc },
 	{ "nomem-zc-split", case_nomem_zc_split },
+	{ "nomem-copy-partial", case_nomem_copy_partial },
+	{ "nomem-copy-window", case_nomem_copy_window },
+	{ "nomem-copy-redirect", case_nomem_copy_redirect },
+	{ "nomem-rx", case_nomem_rx },
 };
 
 int main(int argc, char **argv)
