@@ -134,6 +134,10 @@
  *                    nothing reaches the target; sent again, once
  *   nomem-rx         a record that cannot be decrypted: recv ENOMEM, poll
  *                    still readable, the next recv returns it once
+ *   nomem-sweep      a script of sends both ways with each point (and
+ *                    all) failing from its 1st, 2nd, ... pass, once or
+ *                    for good, with and without a policy: the peer gets
+ *                    exactly the bytes the calls said they took
  */
 #include <fcntl.h>
 #include <linux/sockios.h>
@@ -207,13 +211,19 @@ static int target_setup(struct tcase *t, struct txc *c, int map_fd,
 	return pc_target(t, "T", &c->x, &c->xp, map_fd, ulp, dir, SEED_T);
 }
 
-static void tx_done(struct tcase *t, struct txc *c, const long long *ctrs)
+/* Close a case's sockets and program. */
+static void tx_done_quiet(struct txc *c)
 {
 	pc_close(&c->s);
 	pc_close(&c->p);
 	pc_close(&c->x);
 	pc_close(&c->xp);
 	pol_close(&c->pol);
+}
+
+static void tx_done(struct tcase *t, struct txc *c, const long long *ctrs)
+{
+	tx_done_quiet(c);
 	if (c->ok && ctrs)
 		tc_ctrs(t, ctrs);
 	tc_end(t);
@@ -2341,6 +2351,135 @@ static void case_nomem_rx(void)
 	tx_done(&t, &c, NULL);
 }
 
+/*
+ * One round of nomem-sweep: S sends a fixed script to P and P a few
+ * records back, while the fault points @sites fail after @skip passes:
+ * once (@times 1), or (-1) every time until S's sends are done.  Whatever
+ * each call returns, P must get exactly the bytes the calls said they
+ * took, in order, and S exactly what P sent.  Returns the failures
+ * injected (0: the script passed fewer than @skip points).
+ */
+static long long sweep_round(struct tcase *t, int policy, int sites,
+			     unsigned int skip, int times)
+{
+	static const struct {
+		unsigned int len;
+		int flags;
+	} script[] = {
+		{ 1000, MSG_MORE }, { 20000, 0 }, { 16384, 0 },
+		{ 100, MSG_MORE },  { 50, 0 },	  { 16384, MSG_MORE },
+		{ 3000, 0 },
+	};
+	static const unsigned int back[] = { 1000, 16384, 5 };
+	static unsigned char src[20000], sent[80000], got[80000];
+	const struct pc_step st[] = { { .verdict = PC_PASS } };
+	size_t nsent = 0, nback = 0, i;
+	long long hits, n = 0;
+	struct txc c;
+	ssize_t rc;
+
+	if (policy ? tx_setup(t, &c, st, 1, 1) :
+		     plain_setup(t, &c) ||
+			     pc_keys(t, "S", c.s, TLS_RX, SEED_P) ||
+			     pc_keys(t, "P", c.p, TLS_TX, SEED_P)) {
+		tx_done_quiet(&c);
+		return -1;
+	}
+	kc_rand(src, sizeof(src), 70 + skip);
+	hits = fault_arm_at(t, sites, skip, times);
+	for (i = 0; i < ARRAY_SIZE(script); i++) {
+		rc = snd(c.s, src, script[i].len, script[i].flags);
+		if (rc < 0 && errno != ENOMEM) {
+			tc_fail(t, "skip %u: send %u: %s", skip, script[i].len,
+				strerror(errno));
+			break;
+		}
+		if (rc > 0) {
+			memcpy(sent + nsent, src, rc);
+			nsent += rc;
+		}
+	}
+	if (times < 0) {
+		n = fault_get(t, "hits") - hits;
+		fault_put(t, "sites", 0);
+	}
+	/* Whatever MSG_MORE bytes a failed call left open go now. */
+	if (snd(c.s, "0123456789", 10, 0) == 10) {
+		memcpy(sent + nsent, "0123456789", 10);
+		nsent += 10;
+	}
+	for (i = 0; i < ARRAY_SIZE(back); i++)
+		if (snd(c.p, src, back[i], 0) != (ssize_t)back[i])
+			tc_fail(t, "skip %u: P sends %u: %s", skip, back[i],
+				strerror(errno));
+	while (nback < 1000 + 16384 + 5) {
+		rc = recv(c.s, got + nback, sizeof(got) - nback, 0);
+		if (rc < 0 && errno == ENOMEM)
+			continue;
+		if (rc <= 0) {
+			tc_fail(t, "skip %u: S recv after %zu bytes: %s", skip,
+				nback, rc ? strerror(errno) : "EOF");
+			break;
+		}
+		nback += rc;
+	}
+	if (times > 0) {
+		n = fault_get(t, "hits") - hits;
+		fault_put(t, "sites", 0);
+	}
+	if (nback == 1000 + 16384 + 5 &&
+	    (memcmp(got, src, 1000) || memcmp(got + 1000, src, 16384) ||
+	     memcmp(got + 17384, src, 5)))
+		tc_fail(t, "skip %u: S read other bytes than P sent", skip);
+	rc = kc_recv_all(c.p, got, nsent);
+	if (rc != (ssize_t)nsent)
+		tc_fail(t, "skip %u: P got %zd bytes, the calls took %zu", skip,
+			rc, nsent);
+	else if (memcmp(got, sent, nsent))
+		tc_fail(t, "skip %u: P got other bytes than the calls took",
+			skip);
+	if (!kc_quiet(c.p, 20))
+		tc_fail(t, "skip %u: P got more than the calls took", skip);
+	tx_done_quiet(&c);
+	return n;
+}
+
+/*
+ * Each fault point in turn, then all of them, fails from every pass the
+ * script makes through them (skip 0, 1, 2, ... until the script makes no
+ * more), once or for good, with and without a pass-all policy: see
+ * sweep_round().
+ */
+static void case_nomem_sweep(void)
+{
+	static const int sites[] = { FAULT_TX_SEAL, FAULT_TX_COPY,
+				     FAULT_RX_OPEN,
+				     FAULT_TX_SEAL | FAULT_TX_COPY |
+					     FAULT_RX_OPEN };
+	unsigned int skip, rounds = 0;
+	int policy, times;
+	struct tcase t;
+	long long n;
+	size_t i;
+
+	tc_begin(&t, "nomem-sweep");
+	kc_watchdog(t.name, 600);
+	for (policy = 0; policy < 2 && !t.bad; policy++)
+		for (times = 1; times >= -1 && !t.bad; times -= 2)
+			for (i = 0; i < ARRAY_SIZE(sites) && !t.bad; i++)
+				for (skip = 0; skip < 200 && !t.bad; skip++) {
+					n = sweep_round(&t, policy, sites[i],
+							skip, times);
+					if (n <= 0)
+						break;
+					rounds++;
+				}
+	if (rounds < 80)
+		tc_fail(&t, "only %u rounds injected a failure", rounds);
+	printf("# nomem-sweep: %u rounds with a failure injected\n", rounds);
+	tc_end(&t);
+}
+
 /* --- attach order --------------------------------------------------- */
 
 static void case_order_ulp_first(void)
@@ -2530,6 +2669,7 @@ static const struct {
 	{ "nomem-copy-window", case_nomem_copy_window },
 	{ "nomem-copy-redirect", case_nomem_copy_redirect },
 	{ "nomem-rx", case_nomem_rx },
+	{ "nomem-sweep", case_nomem_sweep },
 };
 
 int main(int argc, char **argv)
