@@ -136,8 +136,9 @@
  *                    still readable, the next recv returns it once
  *   nomem-sweep      a script of sends both ways with each point (and
  *                    all) failing from its 1st, 2nd, ... pass, once or
- *                    for good, with and without a policy: the peer gets
- *                    exactly the bytes the calls said they took
+ *                    for good, without a policy, with a pass-all one and
+ *                    with one redirecting all to a ktls socket: the peer
+ *                    gets exactly the bytes the calls said they took
  */
 #include <fcntl.h>
 #include <linux/sockios.h>
@@ -2352,7 +2353,8 @@ static void case_nomem_rx(void)
 }
 
 /*
- * One round of nomem-sweep: S sends a fixed script to P and P a few
+ * One round of nomem-sweep (@policy 0: none, 1: pass all, 2: redirect all
+ * to a ktls socket T): S sends a fixed script to P and P a few
  * records back, while the fault points @sites fail after @skip passes:
  * once (@times 1), or (-1) every time until S's sends are done.  Whatever
  * each call returns, P must get exactly the bytes the calls said they
@@ -2372,24 +2374,37 @@ static long long sweep_round(struct tcase *t, int policy, int sites,
 	};
 	static const unsigned int back[] = { 1000, 16384, 5 };
 	static unsigned char src[20000], sent[80000], got[80000];
-	const struct pc_step st[] = { { .verdict = PC_PASS } };
+	const struct pc_step st[] = {
+		{ .verdict = policy == 2 ? PC_REDIRECT : PC_PASS,
+		  .map = PC_HASH,
+		  .key = 1 }
+	};
 	size_t nsent = 0, nback = 0, i;
 	long long hits, n = 0;
 	struct txc c;
+	int to, err;
 	ssize_t rc;
 
-	if (policy ? tx_setup(t, &c, st, 1, 1) :
-		     plain_setup(t, &c) ||
-			     pc_keys(t, "S", c.s, TLS_RX, SEED_P) ||
-			     pc_keys(t, "P", c.p, TLS_TX, SEED_P)) {
+	if (!policy)
+		err = plain_setup(t, &c) ||
+		      pc_keys(t, "S", c.s, TLS_RX, SEED_P) ||
+		      pc_keys(t, "P", c.p, TLS_TX, SEED_P);
+	else
+		err = tx_setup(t, &c, st, 1, 1) ||
+		      (policy == 2 &&
+		       target_setup(t, &c, c.pol.hash, "ktls", TLS_TX));
+	if (err) {
 		tx_done_quiet(&c);
 		return -1;
 	}
+	/* Where S's bytes go: P, or T's peer for a redirect. */
+	to = policy == 2 ? c.xp : c.p;
 	kc_rand(src, sizeof(src), 70 + skip);
 	hits = fault_arm_at(t, sites, skip, times);
 	for (i = 0; i < ARRAY_SIZE(script); i++) {
 		rc = snd(c.s, src, script[i].len, script[i].flags);
-		if (rc < 0 && errno != ENOMEM) {
+		/* A redirect whose target had no memory says EAGAIN. */
+		if (rc < 0 && errno != ENOMEM && errno != EAGAIN) {
 			tc_fail(t, "skip %u: send %u: %s", skip, script[i].len,
 				strerror(errno));
 			break;
@@ -2431,15 +2446,19 @@ static long long sweep_round(struct tcase *t, int policy, int sites,
 	    (memcmp(got, src, 1000) || memcmp(got + 1000, src, 16384) ||
 	     memcmp(got + 17384, src, 5)))
 		tc_fail(t, "skip %u: S read other bytes than P sent", skip);
-	rc = kc_recv_all(c.p, got, nsent);
+	rc = kc_recv_all(to, got, nsent);
 	if (rc != (ssize_t)nsent)
-		tc_fail(t, "skip %u: P got %zd bytes, the calls took %zu", skip,
-			rc, nsent);
+		tc_fail(t, "skip %u: S's peer got %zd bytes, the calls took %zu",
+			skip, rc, nsent);
 	else if (memcmp(got, sent, nsent))
-		tc_fail(t, "skip %u: P got other bytes than the calls took",
+		tc_fail(t,
+			"skip %u: S's peer got other bytes than the calls took",
 			skip);
-	if (!kc_quiet(c.p, 20))
-		tc_fail(t, "skip %u: P got more than the calls took", skip);
+	if (!kc_quiet(to, 20))
+		tc_fail(t, "skip %u: S's peer got more than the calls took",
+			skip);
+	if (policy == 2 && !kc_quiet(c.p, 0))
+		tc_fail(t, "skip %u: P got bytes redirected away", skip);
 	tx_done_quiet(&c);
 	return n;
 }
@@ -2447,8 +2466,9 @@ static long long sweep_round(struct tcase *t, int policy, int sites,
 /*
  * Each fault point in turn, then all of them, fails from every pass the
  * script makes through them (skip 0, 1, 2, ... until the script makes no
- * more), once or for good, with and without a pass-all policy: see
- * sweep_round().
+ * more), once or for good: without a policy, with one that passes all,
+ * and with one that redirects all to a ktls socket T (S's peer is then
+ * T's): see sweep_round().
  */
 static void case_nomem_sweep(void)
 {
@@ -2464,7 +2484,7 @@ static void case_nomem_sweep(void)
 
 	tc_begin(&t, "nomem-sweep");
 	kc_watchdog(t.name, 600);
-	for (policy = 0; policy < 2 && !t.bad; policy++)
+	for (policy = 0; policy < 3 && !t.bad; policy++)
 		for (times = 1; times >= -1 && !t.bad; times -= 2)
 			for (i = 0; i < ARRAY_SIZE(sites) && !t.bad; i++)
 				for (skip = 0; skip < 200 && !t.bad; skip++) {
@@ -2474,7 +2494,7 @@ static void case_nomem_sweep(void)
 						break;
 					rounds++;
 				}
-	if (rounds < 80)
+	if (rounds < 120)
 		tc_fail(&t, "only %u rounds injected a failure", rounds);
 	printf("# nomem-sweep: %u rounds with a failure injected\n", rounds);
 	tc_end(&t);
