@@ -178,6 +178,9 @@ static void txc_init(struct txc *c)
 	c->s = c->p = c->x = c->xp = -1;
 }
 
+#define RX_KEYS 1 /* tx_setup(): S gets TLS_RX too */
+#define RX_VERDICT 2 /* ... and a stream verdict that passes all */
+
 /*
  * The program attached to sock_hash with @steps; S in sock_hash under key
  * 0, then ULP ktls and TLS_TX (and TLS_RX with @rx); P with ULP tls and
@@ -186,9 +189,16 @@ static void txc_init(struct txc *c)
 static int tx_setup(struct tcase *t, struct txc *c, const struct pc_step *st,
 		    int n, int rx)
 {
+	const struct pc_step pass = { .verdict = PC_PASS };
+
 	txc_init(c);
 	if (pol_open(t, &c->pol) || pol_attach(t, &c->pol, c->pol.hash, 0) ||
-	    pol_steps(t, c->pol.msg_steps, st, n) || pc_pair(t, &c->s, &c->p))
+	    pol_steps(t, c->pol.msg_steps, st, n))
+		return -1;
+	if ((rx & RX_VERDICT) && (pol_attach(t, &c->pol, c->pol.hash, 1) ||
+				  pol_steps(t, c->pol.skb_steps, &pass, 1)))
+		return -1;
+	if (pc_pair(t, &c->s, &c->p))
 		return -1;
 	if (pol_add(c->pol.hash, 0, c->s)) {
 		tc_fail(t, "setup: add S to sock_hash: %s", strerror(errno));
@@ -2353,8 +2363,8 @@ static void case_nomem_rx(void)
 }
 
 /*
- * One round of nomem-sweep (@policy 0: none, 1: pass all, 2: redirect all
- * to a ktls socket T): S sends a fixed script to P and P a few
+ * One round of nomem-sweep (@policy 0: none, 1: pass all, SK_MSG and
+ * stream verdict, 2: redirect all to a ktls socket T): S sends a fixed script to P and P a few
  * records back, while the fault points @sites fail after @skip passes:
  * once (@times 1), or (-1) every time until S's sends are done.  Whatever
  * each call returns, P must get exactly the bytes the calls said they
@@ -2390,7 +2400,8 @@ static long long sweep_round(struct tcase *t, int policy, int sites,
 		      pc_keys(t, "S", c.s, TLS_RX, SEED_P) ||
 		      pc_keys(t, "P", c.p, TLS_TX, SEED_P);
 	else
-		err = tx_setup(t, &c, st, 1, 1) ||
+		err = tx_setup(t, &c, st, 1,
+			       policy == 1 ? RX_KEYS | RX_VERDICT : RX_KEYS) ||
 		      (policy == 2 &&
 		       target_setup(t, &c, c.pol.hash, "ktls", TLS_TX));
 	if (err) {
@@ -2459,6 +2470,10 @@ static long long sweep_round(struct tcase *t, int policy, int sites,
 			skip);
 	if (policy == 2 && !kc_quiet(c.p, 0))
 		tc_fail(t, "skip %u: P got bytes redirected away", skip);
+	/* The stream verdict judged each of P's records once. */
+	if (policy == 1)
+		tc_runs(t, "stream verdict", c.pol.skb_stats, ARRAY_SIZE(back),
+			NULL);
 	tx_done_quiet(&c);
 	return n;
 }
@@ -2466,8 +2481,8 @@ static long long sweep_round(struct tcase *t, int policy, int sites,
 /*
  * Each fault point in turn, then all of them, fails from every pass the
  * script makes through them (skip 0, 1, 2, ... until the script makes no
- * more), once or for good: without a policy, with one that passes all,
- * and with one that redirects all to a ktls socket T (S's peer is then
+ * more), once or for good: without a policy, with one that passes all
+ * (both ways), and with one that redirects all to a ktls socket T (S's peer is then
  * T's): see sweep_round().
  */
 static void case_nomem_sweep(void)
@@ -2583,7 +2598,7 @@ static void case_order_map_delete(void)
 	__u32 key = 0;
 
 	tc_begin(&t, "order-map-delete");
-	if (!tx_setup(&t, &c, st, 1, 1)) {
+	if (!tx_setup(&t, &c, st, 1, RX_KEYS)) {
 		c.ok = 1;
 		kc_rand(buf, 1200, 29);
 		memcpy(buf, "DROP", 4);
