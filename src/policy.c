@@ -413,7 +413,7 @@ int ktls_tx_policy_flush(struct sock *sk, struct ktls_tx *tx, int flags,
 	 */
 	if (err && err != -EACCES && tx->pl.sg.size) {
 		set_bit(KTLS_TX_UNSEALED, &tx->flags);
-		if (err == -ENOMEM &&
+		if (err == -ENOMEM && !test_bit(KTLS_TX_CLOSING, &tx->flags) &&
 		    !test_and_set_bit(KTLS_TX_SCHEDULED, &tx->flags))
 			schedule_delayed_work(&tx->work, 1);
 	}

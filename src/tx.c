@@ -846,6 +846,15 @@ static void ktls_tx_work(struct work_struct *work)
 	struct sock *sk = tx->sk;
 
 	clear_bit(KTLS_TX_SCHEDULED, &tx->flags);
+	/*
+	 * close() sets SCHEDULED for good, after CLOSING: put it back, or a
+	 * sender could queue the work again once close() has cancelled it.
+	 */
+	smp_mb__after_atomic();
+	if (test_bit(KTLS_TX_CLOSING, &tx->flags)) {
+		set_bit(KTLS_TX_SCHEDULED, &tx->flags);
+		return;
+	}
 	mutex_lock(&tx->lock);
 	lock_sock(sk);
 	/*
