@@ -225,8 +225,8 @@ static int ktls_tx_redirect(struct sock *sk, struct ktls_tx *tx, u32 send,
 	struct ktls_tx_policy *pol = &tx->pol;
 	struct sock *target = pol->redir;
 	bool ingress = pol->ingress;
+	u32 older = send, before = tx->pl.sg.size;
 	struct sk_msg part;
-	u32 older = send;
 	int err;
 
 	/*
@@ -261,6 +261,19 @@ static int ktls_tx_redirect(struct sock *sk, struct ktls_tx *tx, u32 send,
 		ktls_tx_redirect_later(tx, &part, older, target, ingress);
 		if (err == -ENOMEM)
 			err = -EAGAIN;
+	} else if (copied && popped && err) {
+		/*
+		 * Which bytes are whose is not known: the call's are taken to
+		 * be the last @mine of the open record, the earlier calls'
+		 * bytes of @part go with the call's, and the call keeps what
+		 * the target took of its own.  What is left of them after
+		 * @part is cut below.
+		 */
+		u32 mine = *copied > 0 ? min_t(s64, *copied, before) : 0;
+		u32 taken = send - part.sg.size;
+		u32 kept = taken > before - mine ? taken - (before - mine) : 0;
+
+		*copied -= mine - kept - min(tx->pl.sg.size, mine);
 	} else if (copied) {
 		/* The running call loses only its own bytes of it. */
 		*copied -= part.sg.size - older;

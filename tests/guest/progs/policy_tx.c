@@ -70,6 +70,9 @@
  *                    bytes to a target shut down for writing fails the
  *                    send that closed them (EPIPE), and none of its bytes
  *                    are sent later
+ *   redir-pop-shut   the same (plain TCP) when the run popped 10 of the
+ *                    earlier bytes and covers 150 of the 190: the failed
+ *                    call's last 40 bytes are not sent later either
  *   redir-egress-tcp bpf_msg_redirect_map to a plain TCP socket: plaintext
  *   redir-ingress-tcp  BPF_F_INGRESS to a plain TCP socket: recv() there
  *   redir-ingress-ktls BPF_F_INGRESS to a ktls socket with TLS_RX: recv()
@@ -1408,6 +1411,40 @@ static void case_redir_shut_ktls(void)
 	redir_shut_target("redir-shut-ktls", "ktls");
 }
 
+/*
+ * As redir-shut-tcp, but the run also pops 10 of the earlier bytes and
+ * the verdict covers 150 of the 190 left: which bytes are whose is then
+ * not known, and the failed call's last 40 are not sent either.
+ */
+static void case_redir_pop_shut(void)
+{
+	const struct pc_step st[] = { { .verdict = PC_REDIRECT,
+					.map = PC_HASH,
+					.key = 1,
+					.pop_start = 0,
+					.pop_len = 10,
+					.apply = 150 },
+				      { .verdict = PC_PASS } };
+	struct tcase t;
+	struct txc c;
+
+	tc_begin(&t, "redir-pop-shut");
+	if (tx_setup(&t, &c, st, 2, 0) ||
+	    target_setup(&t, &c, c.pol.hash, NULL, 0))
+		goto out;
+	kc_rand(buf, 220, 51);
+	tc_rc(&t, "send 100 with MSG_MORE", snd(c.s, buf, 100, MSG_MORE), 100);
+	tc_rc(&t, "shutdown(T, SHUT_WR)", shutdown(c.x, SHUT_WR), 0);
+	tc_errno(&t, "send 100 (150 of the 190 redirected to T)",
+		 snd(c.s, buf + 100, 100, 0), EPIPE);
+	tc_rc(&t, "send 20", snd(c.s, buf + 200, 20, 0), 20);
+	tc_recv(&t, "P", c.p, buf + 200, 20);
+	tc_quiet(&t, "P afterwards", c.p);
+	tc_runs(&t, "runs", c.pol.msg_stats, 2, SIZES(200, 20));
+out:
+	tx_done(&t, &c, NULL);
+}
+
 static void case_redir_egress_tcp(void)
 {
 	const struct pc_step st[] = {
@@ -2677,6 +2714,7 @@ static const struct {
 	{ "ctrl-eintr", case_ctrl_eintr },
 	{ "redir-shut-tcp", case_redir_shut_tcp },
 	{ "redir-shut-ktls", case_redir_shut_ktls },
+	{ "redir-pop-shut", case_redir_pop_shut },
 	{ "redir-egress-tcp", case_redir_egress_tcp },
 	{ "redir-ingress-tcp", case_redir_ingress_tcp },
 	{ "redir-ingress-ktls", case_redir_ingress_ktls },
