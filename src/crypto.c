@@ -115,5 +115,15 @@ int ktls_aead_run(struct ktls_dir *dir, struct scatterlist *src,
 	aead_request_set_ad(req, dir->prot.aad_size);
 	aead_request_set_crypt(req, src, dst, len, dir->nonce);
 	err = enc ? crypto_aead_encrypt(req) : crypto_aead_decrypt(req);
-	return crypto_wait_req(err, &wait);
+	err = crypto_wait_req(err, &wait);
+	if (ktls_fault(KTLS_FAULT_AEAD_LATE))
+		err = -ENOMEM;
+	/*
+	 * A request can run out of memory part way through (a bounce buffer
+	 * for a block that straddles two entries).  In place, what it did
+	 * cannot be undone or done again: the stream cannot go on.
+	 */
+	if (err == -ENOMEM && src == dst)
+		err = -EIO;
+	return err;
 }

@@ -27,6 +27,7 @@ enum ktls_fault_site {
 	KTLS_FAULT_TX_SEAL, /* sealing a TX record */
 	KTLS_FAULT_TX_COPY, /* a page fragment for TX plaintext */
 	KTLS_FAULT_RX_OPEN, /* decrypting a received record */
+	KTLS_FAULT_AEAD_LATE, /* an AEAD request, after it has done its work */
 };
 
 #ifdef KTLS_FAULT_INJECT

@@ -137,6 +137,11 @@
  *                    nothing reaches the target; sent again, once
  *   nomem-rx         a record that cannot be decrypted: recv ENOMEM, poll
  *                    still readable, the next recv returns it once
+ *   nomem-aead-inplace  the AEAD fails with ENOMEM after it has run on
+ *                    a record sealed in place: nothing reaches P, later
+ *                    sends fail with EBADMSG
+ *   nomem-aead-copy  ... on a record sealed into new pages: ENOMEM,
+ *                    nothing sent; sent again, it arrives once
  *   nomem-sweep      a script of sends both ways with each point (and
  *                    all) failing from its 1st, 2nd, ... pass, once or
  *                    for good, without a policy, with a pass-all one and
@@ -2032,6 +2037,7 @@ static void case_zc_push_full(void)
 #define FAULT_TX_SEAL 1 /* sealing a TX record */
 #define FAULT_TX_COPY 2 /* a page fragment for TX plaintext */
 #define FAULT_RX_OPEN 4 /* decrypting a received record */
+#define FAULT_AEAD_LATE 8 /* an AEAD request, after it has done its work */
 
 static long long fault_get(struct tcase *t, const char *name)
 {
@@ -2400,6 +2406,60 @@ static void case_nomem_rx(void)
 }
 
 /*
+ * No policy: the AEAD runs out of memory part way through sealing
+ * MSG_MORE bytes and the next call's, which ktls seals in place.  What it
+ * did cannot be done again: the call returns what it took, nothing
+ * reaches P (no record sealed twice), and later sends fail with EBADMSG.
+ */
+static void case_nomem_aead_inplace(void)
+{
+	struct tcase t;
+	struct txc c;
+	long long hits;
+
+	tc_begin(&t, "nomem-aead-inplace");
+	if (!plain_setup(&t, &c)) {
+		kc_rand(buf, 1000, 68);
+		tc_rc(&t, "send 500 MSG_MORE", snd(c.s, buf, 500, MSG_MORE),
+		      500);
+		hits = fault_arm_at(&t, FAULT_AEAD_LATE, 0, 1);
+		tc_rc(&t, "send 500 (the AEAD fails late)",
+		      snd(c.s, buf + 500, 500, 0), 500);
+		fault_done(&t, hits);
+		tc_quiet(&t, "P", c.p);
+		tc_errno(&t, "send 10 afterwards", snd(c.s, buf, 10, 0),
+			 EBADMSG);
+	}
+	tx_done(&t, &c, NULL);
+}
+
+/*
+ * The same for a record sealed from the caller's pages into new ones: the
+ * plaintext is intact, so the call fails with ENOMEM and nothing is sent;
+ * sent again, it arrives once.
+ */
+static void case_nomem_aead_copy(void)
+{
+	struct tcase t;
+	struct txc c;
+	long long hits;
+
+	tc_begin(&t, "nomem-aead-copy");
+	if (!plain_setup(&t, &c)) {
+		kc_rand(buf, 1000, 69);
+		hits = fault_arm_at(&t, FAULT_AEAD_LATE, 0, 1);
+		tc_errno(&t, "send 1000 (the AEAD fails late)",
+			 snd(c.s, buf, 1000, 0), ENOMEM);
+		fault_done(&t, hits);
+		tc_quiet(&t, "P after the failure", c.p);
+		tc_rc(&t, "send 1000 again", snd(c.s, buf, 1000, 0), 1000);
+		tc_recv(&t, "P", c.p, buf, 1000);
+		tc_quiet(&t, "P afterwards", c.p);
+	}
+	tx_done(&t, &c, NULL);
+}
+
+/*
  * One round of nomem-sweep (@policy 0: none, 1: pass all, SK_MSG and
  * stream verdict, 2: redirect all to a ktls socket T): S sends a fixed script to P and P a few
  * records back, while the fault points @sites fail after @skip passes:
@@ -2742,6 +2802,8 @@ static const struct {
 	{ "nomem-copy-window", case_nomem_copy_window },
 	{ "nomem-copy-redirect", case_nomem_copy_redirect },
 	{ "nomem-rx", case_nomem_rx },
+	{ "nomem-aead-inplace", case_nomem_aead_inplace },
+	{ "nomem-aead-copy", case_nomem_aead_copy },
 	{ "nomem-sweep", case_nomem_sweep },
 };
 
