@@ -2118,6 +2118,35 @@ static int plain_setup(struct tcase *t, struct txc *c)
 }
 
 /*
+ * S sends @len bytes while the points @sites fail once after @skip
+ * passes: ENOMEM, and nothing reaches @to; the same send again reaches it
+ * once.  @seed >= 0: the bytes are zbuf's (zc_fill(@seed)), a whole
+ * record from the caller's pages, which must be left as they were.
+ */
+static void fails_then_again(struct tcase *t, struct txc *c, int sites,
+			     unsigned int skip, size_t len, int seed, int to)
+{
+	const unsigned char *data = seed >= 0 ? zbuf : buf;
+	long long hits;
+
+	if (seed >= 0)
+		zc_fill(seed);
+	hits = fault_arm_at(t, sites, skip, 1);
+	tc_errno(t, "send (fails)", snd(c->s, data, len, 0), ENOMEM);
+	fault_done(t, hits);
+	if (seed >= 0)
+		zc_unchanged(t);
+	tc_quiet(t, "the peer after the failure", to);
+	if (seed >= 0)
+		zc_fill(seed);
+	tc_rc(t, "send again", snd(c->s, data, len, 0), len);
+	if (seed >= 0)
+		zc_unchanged(t);
+	tc_recv(t, "the peer", to, seed >= 0 ? zorig : buf, len);
+	tc_quiet(t, "the peer afterwards", to);
+}
+
+/*
  * No policy.  A record made of MSG_MORE bytes and the next call's: its
  * seal fails, the call still returns what it took, and the record goes
  * out a moment later with no further call.
@@ -2148,19 +2177,11 @@ static void case_nomem_direct(void)
 {
 	struct tcase t;
 	struct txc c;
-	long long hits;
 
 	tc_begin(&t, "nomem-direct");
 	if (!plain_setup(&t, &c)) {
 		kc_rand(buf, 1000, 61);
-		hits = fault_arm(&t, 0);
-		tc_errno(&t, "send 1000 (seal fails)", snd(c.s, buf, 1000, 0),
-			 ENOMEM);
-		fault_done(&t, hits);
-		tc_quiet(&t, "P after the failure", c.p);
-		tc_rc(&t, "send 1000 again", snd(c.s, buf, 1000, 0), 1000);
-		tc_recv(&t, "P", c.p, buf, 1000);
-		tc_quiet(&t, "P afterwards", c.p);
+		fails_then_again(&t, &c, FAULT_TX_SEAL, 0, 1000, -1, c.p);
 	}
 	tx_done(&t, &c, NULL);
 }
@@ -2212,23 +2233,11 @@ static void case_nomem_zc(void)
 	const long long ctrs[C_N] = { [C_PASS] = 1 };
 	struct tcase t;
 	struct txc c;
-	long long hits;
 
 	tc_begin(&t, "nomem-zc");
 	if (!tx_setup(&t, &c, st, 1, 0)) {
 		c.ok = 1;
-		zc_fill(62);
-		hits = fault_arm(&t, 0);
-		tc_errno(&t, "send 16384 (seal fails)",
-			 snd(c.s, zbuf, ZLEN, 0), ENOMEM);
-		fault_done(&t, hits);
-		zc_unchanged(&t);
-		tc_quiet(&t, "P after the failure", c.p);
-		zc_fill(62);
-		tc_rc(&t, "send 16384 again", snd(c.s, zbuf, ZLEN, 0), ZLEN);
-		zc_unchanged(&t);
-		tc_recv(&t, "P", c.p, zorig, ZLEN);
-		tc_quiet(&t, "P afterwards", c.p);
+		fails_then_again(&t, &c, FAULT_TX_SEAL, 0, ZLEN, 62, c.p);
 		tc_runs(&t, "runs", c.pol.msg_stats, 2, SIZES(ZLEN, ZLEN));
 	}
 	tx_done(&t, &c, ctrs);
@@ -2305,25 +2314,12 @@ static void case_nomem_copy_window(void)
 	const long long ctrs[C_N] = { [C_PASS] = 1 };
 	struct tcase t;
 	struct txc c;
-	long long hits;
 
 	tc_begin(&t, "nomem-copy-window");
 	if (!tx_setup(&t, &c, st, 1, 0)) {
 		c.ok = 1;
-		zc_fill(65);
-		hits = fault_arm_at(&t, FAULT_TX_COPY, 0, 1);
-		tc_errno(&t, "send 16384 (the copy fails)",
-			 snd(c.s, zbuf, ZLEN, 0), ENOMEM);
-		fault_done(&t, hits);
-		zc_unchanged(&t);
-		tc_runs(&t, "runs after the failure", c.pol.msg_stats, 0,
-			NULL);
-		tc_quiet(&t, "P after the failure", c.p);
-		zc_fill(65);
-		tc_rc(&t, "send 16384 again", snd(c.s, zbuf, ZLEN, 0), ZLEN);
-		zc_unchanged(&t);
-		tc_recv(&t, "P", c.p, zorig, ZLEN);
-		tc_quiet(&t, "P afterwards", c.p);
+		fails_then_again(&t, &c, FAULT_TX_COPY, 0, ZLEN, 65, c.p);
+		/* Not on the bytes it could not read. */
 		tc_runs(&t, "runs", c.pol.msg_stats, 1, SIZES(ZLEN));
 	}
 	tx_done(&t, &c, ctrs);
@@ -2343,25 +2339,13 @@ static void case_nomem_copy_redirect(void)
 	const long long ctrs[C_N] = { [C_REDIR] = 1 };
 	struct tcase t;
 	struct txc c;
-	long long hits;
 
 	tc_begin(&t, "nomem-copy-redirect");
 	if (!tx_setup(&t, &c, st, 1, 0) &&
 	    !target_setup(&t, &c, c.pol.hash, NULL, 0)) {
 		c.ok = 1;
-		zc_fill(66);
 		/* The copy of what the program reads goes first. */
-		hits = fault_arm_at(&t, FAULT_TX_COPY, 1, 1);
-		tc_errno(&t, "send 16384 (the copy fails)",
-			 snd(c.s, zbuf, ZLEN, 0), ENOMEM);
-		fault_done(&t, hits);
-		zc_unchanged(&t);
-		tc_quiet(&t, "T's peer after the failure", c.xp);
-		zc_fill(66);
-		tc_rc(&t, "send 16384 again", snd(c.s, zbuf, ZLEN, 0), ZLEN);
-		zc_unchanged(&t);
-		tc_recv(&t, "T's peer", c.xp, zorig, ZLEN);
-		tc_quiet(&t, "T's peer afterwards", c.xp);
+		fails_then_again(&t, &c, FAULT_TX_COPY, 1, ZLEN, 66, c.xp);
 		tc_quiet(&t, "P", c.p);
 		tc_runs(&t, "runs", c.pol.msg_stats, 2, SIZES(ZLEN, ZLEN));
 	}
@@ -2442,19 +2426,11 @@ static void case_nomem_aead_copy(void)
 {
 	struct tcase t;
 	struct txc c;
-	long long hits;
 
 	tc_begin(&t, "nomem-aead-copy");
 	if (!plain_setup(&t, &c)) {
 		kc_rand(buf, 1000, 69);
-		hits = fault_arm_at(&t, FAULT_AEAD_LATE, 0, 1);
-		tc_errno(&t, "send 1000 (the AEAD fails late)",
-			 snd(c.s, buf, 1000, 0), ENOMEM);
-		fault_done(&t, hits);
-		tc_quiet(&t, "P after the failure", c.p);
-		tc_rc(&t, "send 1000 again", snd(c.s, buf, 1000, 0), 1000);
-		tc_recv(&t, "P", c.p, buf, 1000);
-		tc_quiet(&t, "P afterwards", c.p);
+		fails_then_again(&t, &c, FAULT_AEAD_LATE, 0, 1000, -1, c.p);
 	}
 	tx_done(&t, &c, NULL);
 }
