@@ -76,6 +76,7 @@ enum {
 	KTLS_TX_SHUT_FOR_CLOSE, /* close() set SEND_SHUTDOWN to end its wait */
 	KTLS_TX_REDIR_HELD, /* a redirect's bytes wait for its target */
 	KTLS_TX_REDIR_AGAIN, /* ... and this flush put them back again */
+	KTLS_TX_BROKEN, /* a seal failed: no record is sealed any more */
 };
 
 /* SK_MSG verdict state of a TX side in a sockmap, see policy.c. */

@@ -437,7 +437,8 @@ static int ktls_tx_seal(struct sock *sk, struct ktls_tx *tx, struct sk_msg *pl,
 /*
  * Seal the first @len bytes of @pl as a record of their own and push it;
  * whatever follows stays.  On -ENOMEM @pl is as it was; on -EAGAIN the
- * bytes are sealed (or still in @pl) and go out later.
+ * bytes are sealed (or still in @pl) and go out later.  -EBADMSG: a seal
+ * failed (now or earlier), and the socket seals nothing any more.
  */
 static int ktls_tx_seal_msg(struct sock *sk, struct ktls_tx *tx,
 			    struct sk_msg *pl, u8 type, u32 len, int flags)
@@ -452,6 +453,8 @@ static int ktls_tx_seal_msg(struct sock *sk, struct ktls_tx *tx,
 	}
 	if (!len)
 		return 0;
+	if (test_bit(KTLS_TX_BROKEN, &tx->flags))
+		return -EBADMSG;
 	if (len == pl->sg.size) {
 		err = ktls_tx_seal(sk, tx, pl, type);
 	} else {
@@ -464,10 +467,14 @@ static int ktls_tx_seal_msg(struct sock *sk, struct ktls_tx *tx,
 	if (err == -ENOMEM)
 		return err;
 	if (err) {
-		/* The AEAD failed: the stream cannot continue. */
+		/*
+		 * The AEAD failed: the stream cannot go on, and bytes it may
+		 * have encrypted in place are never sealed again.
+		 */
+		set_bit(KTLS_TX_BROKEN, &tx->flags);
 		WRITE_ONCE(sk->sk_err, EBADMSG);
 		sk_error_report(sk);
-		return err;
+		return -EBADMSG;
 	}
 	return ktls_tx_push(sk, tx, flags);
 }
@@ -705,6 +712,9 @@ int ktls_sendmsg_locked(struct sock *sk, struct msghdr *msg, bool spliced)
 		if (typed < 0)
 			return typed;
 	}
+	/* After a failed seal nothing is taken: it would never be sent. */
+	if (test_bit(KTLS_TX_BROKEN, &tx->flags))
+		return -EBADMSG;
 
 	/* Whatever TCP did not take last time goes first. */
 	err = ktls_tx_catch_up(sk, tx, msg->msg_flags);

@@ -138,8 +138,8 @@
  *   nomem-rx         a record that cannot be decrypted: recv ENOMEM, poll
  *                    still readable, the next recv returns it once
  *   nomem-aead-inplace  the AEAD fails with ENOMEM after it has run on
- *                    a record sealed in place: nothing reaches P, later
- *                    sends fail with EBADMSG
+ *                    a record sealed in place: nothing reaches P, then
+ *                    or later; every later send fails with EBADMSG
  *   nomem-aead-copy  ... on a record sealed into new pages: ENOMEM,
  *                    nothing sent; sent again, it arrives once
  *   nomem-sweep      a script of sends both ways with each point (and
@@ -2393,7 +2393,8 @@ static void case_nomem_rx(void)
  * No policy: the AEAD runs out of memory part way through sealing
  * MSG_MORE bytes and the next call's, which ktls seals in place.  What it
  * did cannot be done again: the call returns what it took, nothing
- * reaches P (no record sealed twice), and later sends fail with EBADMSG.
+ * reaches P (no record sealed twice, then or later), and every later
+ * send fails with EBADMSG.
  */
 static void case_nomem_aead_inplace(void)
 {
@@ -2413,6 +2414,9 @@ static void case_nomem_aead_inplace(void)
 		tc_quiet(&t, "P", c.p);
 		tc_errno(&t, "send 10 afterwards", snd(c.s, buf, 10, 0),
 			 EBADMSG);
+		tc_errno(&t, "send 10 once more", snd(c.s, buf, 10, 0),
+			 EBADMSG);
+		tc_quiet(&t, "P at the end", c.p);
 	}
 	tx_done(&t, &c, NULL);
 }
