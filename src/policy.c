@@ -264,16 +264,21 @@ static int ktls_tx_redirect(struct sock *sk, struct ktls_tx *tx, u32 send,
 	} else if (copied && popped && err) {
 		/*
 		 * Which bytes are whose is not known: the call's are taken to
-		 * be the last @mine of the open record, the earlier calls'
-		 * bytes of @part go with the call's, and the call keeps what
-		 * the target took of its own.  What is left of them after
-		 * @part is cut below.
+		 * be the last @mine of the open record (with what the run
+		 * pushed).  The earlier calls' bytes of @part go with the
+		 * call's, the call's after @part are cut, and it keeps what
+		 * the target took of its own.
 		 */
-		u32 mine = *copied > 0 ? min_t(s64, *copied, before) : 0;
+		s64 ours = max_t(s64, *copied, 0) + max(-popped, 0);
+		u32 mine = min_t(s64, ours, before);
 		u32 taken = send - part.sg.size;
 		u32 kept = taken > before - mine ? taken - (before - mine) : 0;
 
-		*copied -= mine - kept - min(tx->pl.sg.size, mine);
+		ktls_msg_trim(&tx->pl,
+			      tx->pl.sg.size - min(tx->pl.sg.size, mine));
+		tx->pol.corked = min(tx->pol.corked, tx->pl.sg.size);
+		if (*copied > 0)
+			*copied = max_t(s64, *copied - (mine - kept), 0);
 	} else if (copied) {
 		/* The running call loses only its own bytes of it. */
 		*copied -= part.sg.size - older;

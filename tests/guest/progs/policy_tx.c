@@ -73,6 +73,8 @@
  *   redir-pop-shut   the same (plain TCP) when the run popped 10 of the
  *                    earlier bytes and covers 150 of the 190: the failed
  *                    call's last 40 bytes are not sent later either
+ *   redir-push-shut  ... when the run pushed 20 into a call of 100 and
+ *                    covers 10: none of the other 110 are sent later
  *   redir-egress-tcp bpf_msg_redirect_map to a plain TCP socket: plaintext
  *   redir-ingress-tcp  BPF_F_INGRESS to a plain TCP socket: recv() there
  *   redir-ingress-ktls BPF_F_INGRESS to a ktls socket with TLS_RX: recv()
@@ -1417,37 +1419,61 @@ static void case_redir_shut_ktls(void)
 }
 
 /*
- * As redir-shut-tcp, but the run also pops 10 of the earlier bytes and
- * the verdict covers 150 of the 190 left: which bytes are whose is then
- * not known, and the failed call's last 40 are not sent either.
+ * As redir-shut-tcp, but the run changed the bytes (@first: pop or push,
+ * and an apply that covers part of them), so which are whose is not
+ * known: the failed call's bytes after the redirect's part are not sent
+ * later either.  @earlier bytes go first with MSG_MORE, then @call.
  */
-static void case_redir_pop_shut(void)
+static void redir_changed_shut(const char *name, const struct pc_step *first,
+			       unsigned int earlier, unsigned int call)
 {
-	const struct pc_step st[] = { { .verdict = PC_REDIRECT,
-					.map = PC_HASH,
-					.key = 1,
-					.pop_start = 0,
-					.pop_len = 10,
-					.apply = 150 },
-				      { .verdict = PC_PASS } };
+	const struct pc_step st[] = { *first, { .verdict = PC_PASS } };
 	struct tcase t;
 	struct txc c;
 
-	tc_begin(&t, "redir-pop-shut");
+	tc_begin(&t, name);
 	if (tx_setup(&t, &c, st, 2, 0) ||
 	    target_setup(&t, &c, c.pol.hash, NULL, 0))
 		goto out;
-	kc_rand(buf, 220, 51);
-	tc_rc(&t, "send 100 with MSG_MORE", snd(c.s, buf, 100, MSG_MORE), 100);
+	kc_rand(buf, earlier + call + 20, 51);
+	if (earlier)
+		tc_rc(&t, "send with MSG_MORE",
+		      snd(c.s, buf, earlier, MSG_MORE), earlier);
 	tc_rc(&t, "shutdown(T, SHUT_WR)", shutdown(c.x, SHUT_WR), 0);
-	tc_errno(&t, "send 100 (150 of the 190 redirected to T)",
-		 snd(c.s, buf + 100, 100, 0), EPIPE);
-	tc_rc(&t, "send 20", snd(c.s, buf + 200, 20, 0), 20);
-	tc_recv(&t, "P", c.p, buf + 200, 20);
+	tc_errno(&t, "send (part redirected to T)",
+		 snd(c.s, buf + earlier, call, 0), EPIPE);
+	tc_rc(&t, "send 20", snd(c.s, buf + earlier + call, 20, 0), 20);
+	tc_recv(&t, "P", c.p, buf + earlier + call, 20);
 	tc_quiet(&t, "P afterwards", c.p);
-	tc_runs(&t, "runs", c.pol.msg_stats, 2, SIZES(200, 20));
+	tc_runs(&t, "runs", c.pol.msg_stats, 2, SIZES(earlier + call, 20));
 out:
 	tx_done(&t, &c, NULL);
+}
+
+/* 100 earlier bytes, 100 of the call; pop 10 of the earlier, apply 150. */
+static void case_redir_pop_shut(void)
+{
+	const struct pc_step first = { .verdict = PC_REDIRECT,
+				       .map = PC_HASH,
+				       .key = 1,
+				       .pop_start = 0,
+				       .pop_len = 10,
+				       .apply = 150 };
+
+	redir_changed_shut("redir-pop-shut", &first, 100, 100);
+}
+
+/* A call of 100 alone; push 20 at offset 20, apply 10. */
+static void case_redir_push_shut(void)
+{
+	const struct pc_step first = { .verdict = PC_REDIRECT,
+				       .map = PC_HASH,
+				       .key = 1,
+				       .push_start = 20,
+				       .push_len = 20,
+				       .apply = 10 };
+
+	redir_changed_shut("redir-push-shut", &first, 0, 100);
 }
 
 static void case_redir_egress_tcp(void)
@@ -2755,6 +2781,7 @@ static const struct {
 	{ "redir-shut-tcp", case_redir_shut_tcp },
 	{ "redir-shut-ktls", case_redir_shut_ktls },
 	{ "redir-pop-shut", case_redir_pop_shut },
+	{ "redir-push-shut", case_redir_push_shut },
 	{ "redir-egress-tcp", case_redir_egress_tcp },
 	{ "redir-ingress-tcp", case_redir_ingress_tcp },
 	{ "redir-ingress-ktls", case_redir_ingress_ktls },
