@@ -214,13 +214,14 @@ static int ktls_redirect(struct sock *target, bool ingress, struct sk_msg *msg,
 
 /*
  * Carry out a redirect of the first @send bytes of the open record
- * (@popped: what this call's run of the program popped, see there).  Of
- * what the target does not take, the running call's bytes (@copied) are
- * given back and ends the call; those of calls that have returned wait
- * for the target (ktls_tx_redirect_later()) when it may take them later.
+ * (@moved: what this flush's runs of the program popped, less what they
+ * pushed).  Of what the target does not take, the running call's bytes
+ * (@copied) are given back and end the call; those of calls that have
+ * returned wait for the target (ktls_tx_redirect_later()) when it may
+ * take them later.
  */
 static int ktls_tx_redirect(struct sock *sk, struct ktls_tx *tx, u32 send,
-			    int flags, ssize_t *copied, int popped)
+			    int flags, ssize_t *copied, int moved)
 {
 	struct ktls_tx_policy *pol = &tx->pol;
 	struct sock *target = pol->redir;
@@ -232,10 +233,10 @@ static int ktls_tx_redirect(struct sock *sk, struct ktls_tx *tx, u32 send,
 	/*
 	 * The running call's bytes are at the end of the open record; what
 	 * is there beyond @copied came from earlier calls, unless this call's
-	 * run of the program (@popped) pushed or popped bytes: then which are
+	 * runs of the program (@moved) pushed or popped bytes: then which are
 	 * whose is not known, and none are kept.
 	 */
-	if (copied && popped)
+	if (copied && moved)
 		older = 0;
 	else if (copied && *copied > 0)
 		older = tx->pl.sg.size > *copied ?
@@ -261,15 +262,15 @@ static int ktls_tx_redirect(struct sock *sk, struct ktls_tx *tx, u32 send,
 		ktls_tx_redirect_later(tx, &part, older, target, ingress);
 		if (err == -ENOMEM)
 			err = -EAGAIN;
-	} else if (copied && popped && err) {
+	} else if (copied && moved && err) {
 		/*
 		 * Which bytes are whose is not known: the call's are taken to
-		 * be the last @mine of the open record (with what the run
+		 * be the last @mine of the open record (with what the runs
 		 * pushed).  The earlier calls' bytes of @part go with the
-		 * call's, the call's after @part are cut, and it keeps what
-		 * the target took of its own.
+		 * call's, the call's after @part are cut, and it counts what
+		 * went before the open record and what the target took.
 		 */
-		s64 ours = max_t(s64, *copied, 0) + max(-popped, 0);
+		s64 ours = max_t(s64, *copied, 0) + max(-moved, 0);
 		u32 mine = min_t(s64, ours, before);
 		u32 taken = send - part.sg.size;
 		u32 kept = taken > before - mine ? taken - (before - mine) : 0;
@@ -278,7 +279,7 @@ static int ktls_tx_redirect(struct sock *sk, struct ktls_tx *tx, u32 send,
 			      tx->pl.sg.size - min(tx->pl.sg.size, mine));
 		tx->pol.corked = min(tx->pol.corked, tx->pl.sg.size);
 		if (*copied > 0)
-			*copied = max_t(s64, *copied - (mine - kept), 0);
+			*copied = clamp_t(s64, ours - mine + kept, 0, *copied);
 	} else if (copied) {
 		/* The running call loses only its own bytes of it. */
 		*copied -= part.sg.size - older;
@@ -312,7 +313,7 @@ static int ktls_tx_judge(struct sock *sk, struct ktls_tx *tx, int flags,
 	struct ktls_tx_policy *pol = &tx->pol;
 	struct sk_msg *pl = &tx->pl;
 	struct sk_psock *psock;
-	int err = 0, popped = 0;
+	int err = 0, popped = 0, moved = 0;
 	bool corked;
 
 	/* Control records are not shown to the program. */
@@ -334,6 +335,7 @@ static int ktls_tx_judge(struct sock *sk, struct ktls_tx *tx, int flags,
 			if (pl->cork_bytes > pl->sg.size && !full)
 				goto hold;
 			popped = ktls_tx_run(sk, tx, psock);
+			moved += popped;
 			corked = pl->cork_bytes > pl->sg.size && !full;
 			/*
 			 * Pages of the caller are sealed from where they are
@@ -387,7 +389,7 @@ static int ktls_tx_judge(struct sock *sk, struct ktls_tx *tx, int flags,
 			break;
 		case __SK_REDIRECT:
 			err = ktls_tx_redirect(sk, tx, send, flags, copied,
-					       popped);
+					       moved);
 			break;
 		default:
 			ktls_tx_consume(sk, tx, send);

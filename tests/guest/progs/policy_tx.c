@@ -75,6 +75,9 @@
  *                    call's last 40 bytes are not sent later either
  *   redir-push-shut  ... when the run pushed 20 into a call of 100 and
  *                    covers 10: none of the other 110 are sent later
+ *   redir-push-later a first run pushes 20 into a call of 100 and passes
+ *                    10, a second redirects 30 to that target: the call
+ *                    returns 10, none of the rest is sent later
  *   redir-egress-tcp bpf_msg_redirect_map to a plain TCP socket: plaintext
  *   redir-ingress-tcp  BPF_F_INGRESS to a plain TCP socket: recv() there
  *   redir-ingress-ktls BPF_F_INGRESS to a ktls socket with TLS_RX: recv()
@@ -1476,6 +1479,42 @@ static void case_redir_push_shut(void)
 	redir_changed_shut("redir-push-shut", &first, 0, 100);
 }
 
+/*
+ * Two runs in one call: the first pushes 20 bytes into the call's 100 and
+ * passes 10, the second redirects 30 to a target shut down for writing.
+ * The call returns the 10 that went to P; none of the rest goes later.
+ */
+static void case_redir_push_later(void)
+{
+	const struct pc_step st[] = { { .verdict = PC_PASS,
+					.push_start = 50,
+					.push_len = 20,
+					.apply = 10 },
+				      { .verdict = PC_REDIRECT,
+					.map = PC_HASH,
+					.key = 1,
+					.apply = 30 },
+				      { .verdict = PC_PASS } };
+	struct tcase t;
+	struct txc c;
+
+	tc_begin(&t, "redir-push-later");
+	if (tx_setup(&t, &c, st, 3, 0) ||
+	    target_setup(&t, &c, c.pol.hash, NULL, 0))
+		goto out;
+	kc_rand(buf, 120, 52);
+	tc_rc(&t, "shutdown(T, SHUT_WR)", shutdown(c.x, SHUT_WR), 0);
+	tc_rc(&t, "send 100 (10 to P, then 30 redirected to T)",
+	      snd(c.s, buf, 100, 0), 10);
+	tc_recv(&t, "P", c.p, buf, 10);
+	tc_rc(&t, "send 20", snd(c.s, buf + 100, 20, 0), 20);
+	tc_recv(&t, "P", c.p, buf + 100, 20);
+	tc_quiet(&t, "P afterwards", c.p);
+	tc_runs(&t, "runs", c.pol.msg_stats, 3, SIZES(100, 110, 20));
+out:
+	tx_done(&t, &c, NULL);
+}
+
 static void case_redir_egress_tcp(void)
 {
 	const struct pc_step st[] = {
@@ -2782,6 +2821,7 @@ static const struct {
 	{ "redir-shut-ktls", case_redir_shut_ktls },
 	{ "redir-pop-shut", case_redir_pop_shut },
 	{ "redir-push-shut", case_redir_push_shut },
+	{ "redir-push-later", case_redir_push_later },
 	{ "redir-egress-tcp", case_redir_egress_tcp },
 	{ "redir-ingress-tcp", case_redir_ingress_tcp },
 	{ "redir-ingress-ktls", case_redir_ingress_ktls },
