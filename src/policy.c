@@ -423,6 +423,15 @@ int ktls_tx_policy_flush(struct sock *sk, struct ktls_tx *tx, int flags,
 	bool held = test_bit(KTLS_TX_REDIR_HELD, &tx->flags);
 	int err;
 
+	/*
+	 * After a failed seal the open record may hold bytes encrypted in
+	 * place: none of it goes anywhere, redirected or not.
+	 */
+	if (test_bit(KTLS_TX_BROKEN, &tx->flags)) {
+		if (test_and_clear_bit(KTLS_TX_REDIR_HELD, &tx->flags))
+			sk->sk_write_space(sk);
+		return -EBADMSG;
+	}
 	clear_bit(KTLS_TX_REDIR_AGAIN, &tx->flags);
 	err = ktls_tx_judge(sk, tx, flags, full, copied);
 	/*

@@ -993,6 +993,8 @@ int ktls_tx_rekey(struct sock *sk, struct ktls_ctx *ctx,
 	struct ktls_tx *tx = ctx->tx;
 	int err;
 
+	if (test_bit(KTLS_TX_BROKEN, &tx->flags))
+		return -EBADMSG;
 	/*
 	 * A policy judges the open data when its record closes: it goes out
 	 * under the new key.  Without one, or if what is open is a control

@@ -144,7 +144,8 @@
  *                    still readable, the next recv returns it once
  *   nomem-aead-inplace  the AEAD fails with ENOMEM after it has run on
  *                    a record sealed in place: nothing reaches P, then
- *                    or later; every later send fails with EBADMSG
+ *                    or later; every later send (and a TLS 1.3 rekey)
+ *                    fails with EBADMSG
  *   nomem-aead-copy  ... on a record sealed into new pages: ENOMEM,
  *                    nothing sent; sent again, it arrives once
  *   nomem-sweep      a script of sends both ways with each point (and
@@ -2481,6 +2482,14 @@ static void case_nomem_aead_inplace(void)
 			 EBADMSG);
 		tc_errno(&t, "send 10 once more", snd(c.s, buf, 10, 0),
 			 EBADMSG);
+		/* Nor does a KeyUpdate start it again. */
+		if (pc_ver->ver == TLS_1_3_VERSION)
+			tc_errno(&t, "TLS_TX again (rekey)",
+				 kc_keys(c.s, TLS_TX, pc_ver->ver, pc_cipher,
+					 SEED_R) ?
+					 -1 :
+					 0,
+				 EBADMSG);
 		tc_quiet(&t, "P at the end", c.p);
 	}
 	tx_done(&t, &c, NULL);
