@@ -451,10 +451,10 @@ static int ktls_tx_seal_msg(struct sock *sk, struct ktls_tx *tx,
 		if (err)
 			return err;
 	}
-	if (!len)
-		return 0;
 	if (test_bit(KTLS_TX_BROKEN, &tx->flags))
 		return -EBADMSG;
+	if (!len)
+		return 0;
 	if (len == pl->sg.size) {
 		err = ktls_tx_seal(sk, tx, pl, type);
 	} else {
@@ -993,8 +993,6 @@ int ktls_tx_rekey(struct sock *sk, struct ktls_ctx *ctx,
 	struct ktls_tx *tx = ctx->tx;
 	int err;
 
-	if (test_bit(KTLS_TX_BROKEN, &tx->flags))
-		return -EBADMSG;
 	/*
 	 * A policy judges the open data when its record closes: it goes out
 	 * under the new key.  Without one, or if what is open is a control
