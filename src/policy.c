@@ -121,20 +121,23 @@ static void ktls_tx_consume(struct sock *sk, struct ktls_tx *tx, u32 n)
 	}
 }
 
+/* Take up to @n bytes off the end of the open record; returns how many. */
+static u32 ktls_tx_cut_tail(struct ktls_tx *tx, u32 n)
+{
+	n = min(tx->pl.sg.size, n);
+	ktls_msg_trim(&tx->pl, tx->pl.sg.size - n);
+	tx->pol.corked = min(tx->pol.corked, tx->pl.sg.size);
+	return n;
+}
+
 /*
  * A verdict ended the call early: the rest of it is not processed, so
  * whatever of it is still open is not taken either.
  */
 static void ktls_tx_cut_call(struct ktls_tx *tx, ssize_t *copied)
 {
-	u32 cut;
-
-	if (!copied || *copied <= 0)
-		return;
-	cut = min_t(u32, tx->pl.sg.size, *copied);
-	ktls_msg_trim(&tx->pl, tx->pl.sg.size - cut);
-	*copied -= cut;
-	tx->pol.corked = min(tx->pol.corked, tx->pl.sg.size);
+	if (copied && *copied > 0)
+		*copied -= ktls_tx_cut_tail(tx, *copied);
 }
 
 /*
@@ -275,9 +278,7 @@ static int ktls_tx_redirect(struct sock *sk, struct ktls_tx *tx, u32 send,
 		u32 taken = send - part.sg.size;
 		u32 kept = taken > before - mine ? taken - (before - mine) : 0;
 
-		ktls_msg_trim(&tx->pl,
-			      tx->pl.sg.size - min(tx->pl.sg.size, mine));
-		tx->pol.corked = min(tx->pol.corked, tx->pl.sg.size);
+		ktls_tx_cut_tail(tx, mine);
 		if (*copied > 0)
 			*copied = clamp_t(s64, ours - mine + kept, 0, *copied);
 	} else if (copied) {
