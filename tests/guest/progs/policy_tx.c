@@ -2153,17 +2153,21 @@ static long long fault_arm(struct tcase *t, unsigned int skip)
 	return fault_arm_at(t, FAULT_TX_SEAL, skip, 1);
 }
 
+/* Disarm; returns the failures injected since @hits. */
+static long long fault_off(struct tcase *t, long long hits)
+{
+	fault_put(t, "sites", 0);
+	fault_put(t, "times", 0);
+	return fault_get(t, "hits") - hits;
+}
+
 /* Disarm; exactly @want failures were injected since @hits. */
 static void fault_done_n(struct tcase *t, long long hits, int want)
 {
-	long long now;
+	long long n = fault_off(t, hits);
 
-	fault_put(t, "sites", 0);
-	fault_put(t, "times", 0);
-	now = fault_get(t, "hits");
-	if (now != hits + want)
-		tc_fail(t, "%lld failures injected, want %d", now - hits,
-			want);
+	if (n != want)
+		tc_fail(t, "%lld failures injected, want %d", n, want);
 }
 
 static void fault_done(struct tcase *t, long long hits)
@@ -2576,10 +2580,8 @@ static long long sweep_round(struct tcase *t, int policy, int sites,
 			nsent += rc;
 		}
 	}
-	if (times < 0) {
-		n = fault_get(t, "hits") - hits;
-		fault_put(t, "sites", 0);
-	}
+	if (times < 0)
+		n = fault_off(t, hits);
 	/* Whatever MSG_MORE bytes a failed call left open go now. */
 	if (snd(c.s, "0123456789", 10, 0) == 10) {
 		memcpy(sent + nsent, "0123456789", 10);
@@ -2600,10 +2602,8 @@ static long long sweep_round(struct tcase *t, int policy, int sites,
 		}
 		nback += rc;
 	}
-	if (times > 0) {
-		n = fault_get(t, "hits") - hits;
-		fault_put(t, "sites", 0);
-	}
+	if (times > 0)
+		n = fault_off(t, hits);
 	if (nback == 1000 + 16384 + 5 &&
 	    (memcmp(got, src, 1000) || memcmp(got + 1000, src, 16384) ||
 	     memcmp(got + 17384, src, 5)))
